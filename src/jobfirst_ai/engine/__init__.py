@@ -1,0 +1,1 @@
+"""The built-in offline engine: pure functions over resume text (no I/O, no HTTP, no models)."""

@@ -1,0 +1,146 @@
+"""Typed results of the built-in engine, shared by its modules and by the features built on them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["zh", "en"]
+
+SectionKind = Literal[
+    "contact",
+    "summary",
+    "objective",
+    "education",
+    "experience",
+    "projects",
+    "skills",
+    "certifications",
+    "awards",
+    "languages",
+    "publications",
+    "interests",
+    "other",
+]
+
+DegreeLevel = Literal["associate", "bachelor", "master", "mba", "phd", "high_school", "other"]
+
+
+class Frozen(BaseModel):
+    """Immutable engine value."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Span(Frozen):
+    """Where something was found: end-exclusive character offsets into the analysed text."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Section(Frozen):
+    """A block of the resume under one heading (the part before the first heading is `contact`)."""
+
+    kind: SectionKind
+    heading: str = Field(description="The heading as written, empty for the untitled top block")
+    start: int
+    end: int
+
+
+class SkillMatch(Frozen):
+    """One normalised skill with where it was seen."""
+
+    name: str = Field(description="Canonical name, e.g. 'Kubernetes' for 'k8s'")
+    category: str = Field(description="Dictionary category, e.g. 'programming_language', 'soft_skill'")
+    evidence: list[Span] = Field(description="Every place the skill (or an alias) occurs")
+    sections: list[SectionKind] = Field(default_factory=list, description="Sections it occurs in")
+
+
+class ExperienceEntry(Frozen):
+    """One job (or internship) with its dates normalised to months."""
+
+    title: str | None = None
+    company: str | None = None
+    start: str | None = Field(default=None, description="YYYY-MM")
+    end: str | None = Field(default=None, description="YYYY-MM; None with is_current")
+    is_current: bool = False
+    months: int = Field(default=0, description="Length of this entry in whole months")
+    text: str = Field(description="The line(s) the entry was read from")
+
+
+class EducationEntry(Frozen):
+    """One degree."""
+
+    degree: str | None = Field(default=None, description="As written, e.g. '本科', 'B.Sc.'")
+    level: DegreeLevel | None = None
+    school: str | None = None
+    major: str | None = None
+    start: str | None = None
+    end: str | None = None
+    text: str
+
+
+class ContactInfo(Frozen):
+    """Which contact details are present (values are never sent anywhere)."""
+
+    has_email: bool = False
+    has_phone: bool = False
+    has_name: bool = False
+    has_location: bool = False
+    links: list[str] = Field(default_factory=list, description="Profile URLs: GitHub, LinkedIn, portfolio")
+    name: str | None = None
+
+
+class Achievement(Frozen):
+    """A line that carries a quantified result (a number, percentage, amount)."""
+
+    text: str
+    numbers: list[str]
+
+
+class Signals(Frozen):
+    """Writing signals used by the rubric."""
+
+    char_count: int
+    word_count: int = Field(description="Words for English, Han characters / 1.5 for Chinese")
+    bullet_count: int
+    achievements: list[Achievement]
+    action_verbs: list[str] = Field(description="Distinct strong verbs that open bullets")
+    weak_phrases: list[str] = Field(description="Distinct weak openers: 'responsible for', '负责'")
+
+
+class SubScore(Frozen):
+    """One rubric part: points earned of the points available, and why."""
+
+    name: str
+    score: int
+    max_score: int
+    reasons: list[str]
+
+
+class Suggestion(Frozen):
+    """A concrete fix, in the resume's language, tied to what was (or was not) found."""
+
+    code: str = Field(description="Stable machine code, e.g. 'add_quantified_results'")
+    section: SectionKind | None = None
+    priority: Literal["high", "medium", "low"]
+    message: str
+
+
+class Findings(Frozen):
+    """Everything the engine read from one resume; the input of scoring, suggestions and summary."""
+
+    language: Language
+    sections: list[Section]
+    skills: list[SkillMatch]
+    experience: list[ExperienceEntry]
+    education: list[EducationEntry]
+    contact: ContactInfo
+    signals: Signals
+    total_years: float = Field(description="Years covered by dated entries, overlaps counted once")
+    stated_years: float | None = Field(
+        default=None, description="Years the resume states ('5年Java开发经验', '8+ years of experience')"
+    )
