@@ -1,14 +1,15 @@
 """The exception tree of the service; `api/errors.py` is the one place that maps it to HTTP.
 
-    JobFirstError                      code, message (safe to show a user), status
-    ├── InputError                     400  the request itself is malformed
-    │   ├── EmptyInput                 422  nothing to analyse
-    │   ├── PayloadTooLarge            413  upload over the size limit
-    │   ├── UnsupportedFileType        415  not PDF / DOCX / TXT / Markdown
-    │   └── UnreadableDocument         422  empty, scanned, encrypted or corrupt file
-    ├── AuthError                      401  missing, expired, malformed or wrongly signed token
-    ├── NotFound                       404  unknown id, or one that belongs to another user
-    └── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
+JobFirstError                      code, message (safe to show a user), status
+├── InputError                     400  the request itself is malformed
+│   ├── ValidationFailed           422  well-formed but invalid fields
+│   ├── EmptyInput                 422  nothing to analyse
+│   ├── PayloadTooLarge            413  upload over the size limit
+│   ├── UnsupportedFileType        415  not PDF / DOCX / TXT / Markdown
+│   └── UnreadableDocument         422  empty, scanned, encrypted or corrupt file
+├── AuthError                      401  missing, expired, malformed or wrongly signed token
+├── NotFound                       404  unknown id, or one that belongs to another user
+└── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
 """
 
 from __future__ import annotations
@@ -32,6 +33,13 @@ class InputError(JobFirstError):
 
     status = 400
     code = "invalid_input"
+
+
+class ValidationFailed(InputError):
+    """A field is missing or invalid."""
+
+    status = 422
+    code = "validation_error"
 
 
 class EmptyInput(InputError):

@@ -1,0 +1,42 @@
+"""Shared helpers of the benchmarks: where the shared data lives, the machine, writing results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def shared_data() -> Path:
+    """The shared data folder: $JOBFIRST_SHARED_DATA or ../shared/data beside the repository."""
+    return Path(os.environ.get("JOBFIRST_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Save a JSON result under bench/results/ and return its path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({**payload, "machine": machine()}, ensure_ascii=False, indent=2) + "\n")
+    return path

@@ -1,0 +1,5 @@
+"""`python -m jobfirst_ai` runs the CLI."""
+
+from jobfirst_ai.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP edge: the FastAPI app factory, dependencies, error mapping and routes."""

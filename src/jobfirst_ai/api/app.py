@@ -1,0 +1,40 @@
+"""The app factory: services are built once in the lifespan; routes are wired here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from jobfirst_ai import __version__
+from jobfirst_ai.api.errors import install_error_handlers
+from jobfirst_ai.api.middleware import RequestIdMiddleware
+from jobfirst_ai.api.routes import health, resume
+from jobfirst_ai.api.state import start_services, stop_services
+from jobfirst_ai.config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application; settings are read from the environment when not given."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = await start_services(settings)
+        try:
+            yield
+        finally:
+            await stop_services(app.state.services)
+
+    app = FastAPI(
+        title="JobFirst AI",
+        version=__version__,
+        description="Resume analysis for the JobFirst platform, with a built-in offline engine.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    app.include_router(resume.router, prefix="/api/v1/ai")
+    return app

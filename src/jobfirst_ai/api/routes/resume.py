@@ -1,0 +1,86 @@
+"""Resume analysis endpoints: the seed's start-analysis (202 + task), its status, and a synchronous form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from jobfirst_ai.api.deps import PrincipalDep, ResumeInputDep, ServicesDep
+from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, AnalyzeRequest, TaskAccepted
+
+router = APIRouter(tags=["resume"])
+
+_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": AnalyzeRequest.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "PDF, DOCX, TXT or MD"},
+                        "language": {"type": "string", "enum": ["zh", "en"]},
+                    },
+                }
+            },
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    }
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, expired or invalid token"},
+    413: {"description": "File over the size limit"},
+    415: {"description": "Not a PDF, DOCX, TXT or Markdown file"},
+    422: {"description": "Empty, scanned, encrypted or corrupt document, or invalid JSON"},
+}
+
+
+class AnalyzeResponse(AnalysisResult):
+    """A synchronous analysis with the ids it was stored under."""
+
+    analysis_id: str
+    resume_id: str
+
+
+@router.post(
+    "/start-analysis",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=TaskAccepted,
+    openapi_extra=_BODY,
+    responses=_ERRORS,
+    summary="Queue a resume analysis (durable task)",
+)
+async def start_analysis(
+    services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep, response: Response
+) -> TaskAccepted:
+    """Accept a resume; the task is stored before this answers, so it survives a crash or restart."""
+    analysis = await services.resumes.submit(principal.subject, given)
+    response.headers["Location"] = f"/api/v1/ai/analyses/{analysis.id}"
+    return TaskAccepted(task_id=analysis.id, status="queued", resume_id=analysis.resume_id)
+
+
+@router.get(
+    "/analyses/{analysis_id}", response_model=AnalysisTask, responses={404: {"description": "No such task"}}
+)
+async def get_analysis(services: ServicesDep, principal: PrincipalDep, analysis_id: str) -> AnalysisTask:
+    """The task's status and, when it has succeeded, its result."""
+    return await services.resumes.get(principal.subject, analysis_id)
+
+
+@router.post(
+    "/resume/analyze",
+    response_model=AnalyzeResponse,
+    openapi_extra=_BODY,
+    responses=_ERRORS,
+    summary="Analyse a resume and answer at once",
+)
+async def analyze_resume(
+    services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep, response: Response
+) -> AnalyzeResponse:
+    """Same input as start-analysis; the result is also stored and readable at its Location."""
+    analysis, result = await services.resumes.analyze_now(principal.subject, given)
+    response.headers["Location"] = f"/api/v1/ai/analyses/{analysis.id}"
+    return AnalyzeResponse(**result.model_dump(), analysis_id=analysis.id, resume_id=analysis.resume_id)

@@ -1,0 +1,71 @@
+"""The process's services: built once from settings at start-up, closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from jobfirst_ai import __version__
+from jobfirst_ai.auth import TokenVerifier
+from jobfirst_ai.config import Settings
+from jobfirst_ai.db.migrate import upgrade_database
+from jobfirst_ai.db.session import create_engine, create_session_factory, is_sqlite
+from jobfirst_ai.engine.skills import load_skill_dictionary
+from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
+from jobfirst_ai.features.resume.service import Limits, ResumeService
+from jobfirst_ai.tasks.runner import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything a request needs, created once per process."""
+
+    settings: Settings
+    database: AsyncEngine
+    verifier: TokenVerifier
+    resumes: ResumeService
+    runner: TaskRunner
+
+
+async def start_services(settings: Settings) -> Services:
+    """Open the database, migrate it, load the engine's data and start the task workers."""
+    database = create_engine(settings.resolved_database_url())
+    await upgrade_database(database)
+    sessions = create_session_factory(database)
+    limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
+    analyzer = ResumeAnalyzer(load_skill_dictionary())
+    resumes = ResumeService(sessions, analyzer, limits)
+    runner = TaskRunner(
+        sessions,
+        resumes.run_task,
+        workers=settings.task_workers,
+        poll_seconds=settings.task_poll_seconds,
+        lease_seconds=settings.task_lease_seconds,
+        is_single_instance=is_sqlite(database),
+    )
+    resumes.on_queued = runner.wake
+    verifier = TokenVerifier(settings)
+    _log_start(settings, verifier)
+    await runner.start()
+    return Services(settings, database, verifier, resumes, runner)
+
+
+async def stop_services(services: Services) -> None:
+    """Drain the workers, then close the database."""
+    await services.runner.stop()
+    await services.database.dispose()
+
+
+def _log_start(settings: Settings, verifier: TokenVerifier) -> None:
+    if not verifier.is_enabled:
+        logger.warning("authentication is OFF (no JWT_SECRET or JWT_PUBLIC_KEY): every caller is one user")
+    engine = settings.external_ai_provider if settings.is_model_configured else "builtin"
+    logger.info("JobFirst AI %s ready: database=%s engine=%s", __version__, _database_kind(settings), engine)
+
+
+def _database_kind(settings: Settings) -> str:
+    return settings.resolved_database_url().split(":", 1)[0]

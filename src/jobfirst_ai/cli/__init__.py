@@ -1,0 +1,1 @@
+"""Command line: `jobfirst-ai serve | analyze | db upgrade`."""

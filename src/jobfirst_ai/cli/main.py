@@ -1,0 +1,80 @@
+"""The `jobfirst-ai` command: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from jobfirst_ai.cli.analyze import analyze_command
+from jobfirst_ai.config import Settings, load_settings
+from jobfirst_ai.errors import ConfigError
+from jobfirst_ai.logs import configure_logging
+
+app = typer.Typer(help="JobFirst AI: resume analysis with a built-in offline engine.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.command("analyze")(analyze_command)
+
+
+def settings_or_exit() -> Settings:
+    """Settings, or a one-line message naming the bad variable and exit status 2."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        typer.echo(f"jobfirst-ai: {error.message}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (default AI_SERVICE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default AI_SERVICE_PORT, 8206)")] = None,
+) -> None:
+    """Run the HTTP service."""
+    import uvicorn
+
+    from jobfirst_ai.api.app import create_app
+
+    settings = settings_or_exit()
+    host = host or settings.ai_service_host
+    try:
+        settings.check_bind(host)
+    except ConfigError as error:
+        typer.echo(f"jobfirst-ai: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port or settings.ai_service_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=15,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (the service also does this at start-up)."""
+    from jobfirst_ai.db.migrate import upgrade_database
+    from jobfirst_ai.db.session import create_engine
+
+    settings = settings_or_exit()
+
+    async def run() -> None:
+        database = create_engine(settings.resolved_database_url())
+        try:
+            await upgrade_database(database)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())

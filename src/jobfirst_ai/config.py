@@ -1,0 +1,142 @@
+"""Settings from the environment and `.env`, with the seed's variable names as written."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jobfirst_ai.errors import ConfigError
+
+ProviderName = Literal["builtin", "deepseek", "openai", "gemini", "ollama", "openai_compatible"]
+
+logger = logging.getLogger(__name__)
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; `.env.example` lists them with their defaults."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    # Models (the seed's names). With no API key the built-in engine answers.
+    external_ai_provider: ProviderName = "deepseek"
+    external_ai_api_key: SecretStr | None = None
+    external_ai_base_url: str | None = None
+    external_ai_model: str = "deepseek-flash"
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "gemma3:4b"
+
+    # HTTP server.
+    ai_service_host: str = "127.0.0.1"
+    ai_service_port: int = Field(default=8206, ge=1, le=65535)
+    allow_insecure_bind: bool = False
+
+    # Storage: DATABASE_URL wins, then POSTGRES_*, then a SQLite file in DATA_DIR.
+    database_url: str | None = None
+    postgres_host: str | None = None
+    postgres_port: int = Field(default=5432, ge=1, le=65535)
+    postgres_user: str = "postgres"
+    postgres_password: SecretStr | None = None
+    postgres_db: str = "jobfirst_vector"
+    data_dir: Path = Path("data")
+
+    # Auth: HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY (PEM text or a file path).
+    jwt_secret: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    jwt_require_exp: bool = True
+
+    # Work limits.
+    max_upload_mb: float = Field(default=5.0, gt=0, le=100)
+    max_text_chars: int = Field(default=200_000, ge=1_000)
+    task_workers: int = Field(default=2, ge=1, le=32)
+    task_poll_seconds: float = Field(default=1.0, gt=0)
+    task_lease_seconds: float = Field(default=120.0, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("external_ai_provider", mode="before")
+    @classmethod
+    def _lower_provider(cls, value: object) -> object:
+        return value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload limit in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def is_auth_enabled(self) -> bool:
+        """Auth is on when a secret or a public key is configured."""
+        return self.jwt_secret is not None or self.jwt_public_key is not None
+
+    @property
+    def is_model_configured(self) -> bool:
+        """A model provider is usable: a key for hosted ones, a host for Ollama."""
+        if self.external_ai_provider == "builtin":
+            return False
+        return self.external_ai_provider == "ollama" or self.external_ai_api_key is not None
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy async URL this service uses."""
+        if self.database_url:
+            return _async_driver(self.database_url)
+        if self.postgres_host:
+            password = self.postgres_password.get_secret_value() if self.postgres_password else ""
+            auth = quote(self.postgres_user, safe="") + (f":{quote(password, safe='')}" if password else "")
+            return f"postgresql+asyncpg://{auth}@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'jobfirst_ai.db').as_posix()}"
+
+    def check_bind(self, host: str) -> None:
+        """Refuse to listen beyond loopback with auth off, unless ALLOW_INSECURE_BIND says so."""
+        if self.is_auth_enabled or self.allow_insecure_bind or is_loopback(host):
+            return
+        raise ConfigError(
+            f"AI_SERVICE_HOST={host} would expose the service without authentication: set JWT_SECRET "
+            "(or JWT_PUBLIC_KEY), bind to 127.0.0.1, or set ALLOW_INSECURE_BIND=true to accept the risk."
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _async_driver(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; an invalid one raises ConfigError naming the environment variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"Invalid configuration — {problems}") from None

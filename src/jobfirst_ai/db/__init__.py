@@ -1,0 +1,1 @@
+"""Persistence: ORM models, the async engine and session factory, repositories and migrations."""

@@ -1,0 +1,1 @@
+"""Product features: each composes the engine (and, later, models) and the database."""

@@ -1,0 +1,73 @@
+"""Turns the engine's analysis into the API's result: seed keys first, structured detail after."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from jobfirst_ai.engine.analyze import EngineAnalysis, analyze_text
+from jobfirst_ai.engine.skills import SkillDictionary
+from jobfirst_ai.engine.types import EducationEntry, ExperienceEntry, Language
+from jobfirst_ai.features.resume.schemas import AnalysisResult
+
+_PRESENT = {"zh": "至今", "en": "present"}
+_SEPARATOR = " · "
+
+
+@dataclass(frozen=True)
+class ResumeAnalyzer:
+    """The built-in analysis, with its dictionary loaded once at start-up."""
+
+    dictionary: SkillDictionary
+
+    def analyze(self, text: str, *, today: date, language: Language | None = None) -> AnalysisResult:
+        """Analyse resume text with the built-in engine (CPU-bound: callers run it off the event loop)."""
+        started = time.perf_counter()
+        analysis = analyze_text(text, self.dictionary, today, language)
+        elapsed = (time.perf_counter() - started) * 1000
+        return build_result(analysis, timings_ms={"engine": round(elapsed, 2)})
+
+
+def build_result(analysis: EngineAnalysis, *, timings_ms: dict[str, float]) -> AnalysisResult:
+    """The API result of an engine analysis."""
+    findings = analysis.findings
+    language = findings.language
+    return AnalysisResult(
+        skills=[skill.name for skill in findings.skills],
+        experience=[describe_job(entry, language) for entry in findings.experience],
+        education=[describe_degree(entry) for entry in findings.education],
+        summary=analysis.summary,
+        score=analysis.score,
+        suggestions=[suggestion.message for suggestion in analysis.suggestions],
+        language=language,
+        years_of_experience=findings.total_years or findings.stated_years,
+        total_years=findings.total_years,
+        stated_years=findings.stated_years,
+        skill_details=findings.skills,
+        experience_entries=findings.experience,
+        education_entries=findings.education,
+        sections=findings.sections,
+        sub_scores=analysis.sub_scores,
+        suggestion_details=analysis.suggestions,
+        contact=findings.contact,
+        quantified_achievements=len(findings.signals.achievements),
+        engine="builtin",
+        timings_ms=timings_ms,
+    )
+
+
+def describe_job(entry: ExperienceEntry, language: Language) -> str:
+    """'Title · Company · 2019-03 – present', or the line it came from when neither was read."""
+    if not (entry.title or entry.company):
+        return entry.text.strip().splitlines()[0][:160]
+    end = _PRESENT[language] if entry.is_current else entry.end
+    dates = f"{entry.start or '?'} – {end or '?'}" if entry.start or end else None
+    return _SEPARATOR.join(part for part in (entry.title, entry.company, dates) if part)
+
+
+def describe_degree(entry: EducationEntry) -> str:
+    """'Degree · Major · School · 2012 – 2016', or the line it came from."""
+    dates = f"{entry.start} – {entry.end}" if entry.start and entry.end else entry.end
+    parts = [part for part in (entry.degree, entry.major, entry.school, dates) if part]
+    return _SEPARATOR.join(parts) if parts else entry.text.strip().splitlines()[0][:160]

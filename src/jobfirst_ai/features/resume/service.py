@@ -1,0 +1,225 @@
+"""Resume analysis as a service: validate input, persist it, analyse now or as a durable task."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jobfirst_ai.db import repositories
+from jobfirst_ai.db.models import Analysis, Resume, utc_now
+from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.engine.extract import extract_text
+from jobfirst_ai.engine.types import Language
+from jobfirst_ai.errors import EmptyInput, JobFirstError, NotFound, PayloadTooLarge
+from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
+from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, ErrorDetail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ResumeInput:
+    """What a caller sent: pasted text, or a file's bytes with its name and declared type."""
+
+    text: str | None = None
+    data: bytes | None = None
+    filename: str | None = None
+    content_type: str | None = None
+    language: Language | None = None
+
+
+@dataclass(frozen=True)
+class PreparedResume:
+    """Validated resume text, ready to store and analyse."""
+
+    text: str
+    source_format: str
+    encoding: str | None
+    size_bytes: int
+    filename: str | None
+    extract_ms: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits from settings."""
+
+    max_bytes: int
+    max_chars: int
+
+
+def prepare_resume(given: ResumeInput, limits: Limits) -> PreparedResume:
+    """Text from pasted content or a file; raises a 4xx error for anything that is not a readable resume."""
+    started = time.perf_counter()
+    if given.data is not None:
+        if len(given.data) > limits.max_bytes:
+            raise PayloadTooLarge(_too_large_message(limits.max_bytes))
+        extracted = extract_text(given.data, filename=given.filename, content_type=given.content_type)
+        text, encoding, size = extracted.text, extracted.encoding, len(given.data)
+        source_format: str = extracted.format
+    else:
+        text, source_format, encoding = given.text or "", "text", "utf-8"
+        size = len(text.encode("utf-8"))
+        if size > limits.max_bytes:
+            raise PayloadTooLarge(_too_large_message(limits.max_bytes))
+    text = text.replace("\x00", "").strip()
+    if not text:
+        raise EmptyInput("简历内容为空 / The resume is empty: paste its text or upload a file.")
+    if len(text) > limits.max_chars:
+        raise PayloadTooLarge(
+            f"简历文字过长（超过 {limits.max_chars} 字符）/ "
+            f"The resume text is longer than {limits.max_chars} characters.",
+            code="text_too_long",
+        )
+    elapsed = (time.perf_counter() - started) * 1000
+    return PreparedResume(text, source_format, encoding, size, given.filename, round(elapsed, 2))
+
+
+def _too_large_message(max_bytes: int) -> str:
+    megabytes = max_bytes / 1024 / 1024
+    return f"文件超过 {megabytes:g} MB 的上限 / The file is larger than the {megabytes:g} MB limit."
+
+
+class ResumeService:
+    """Stores resumes, answers analyses synchronously, and queues and runs them as durable tasks."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        analyzer: ResumeAnalyzer,
+        limits: Limits,
+        *,
+        on_queued: Callable[[], None] = lambda: None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._sessions = sessions
+        self._analyzer = analyzer
+        self._limits = limits
+        self.on_queued = on_queued
+        self._today = today
+
+    async def submit(self, owner: str, given: ResumeInput) -> Analysis:
+        """Validate and persist the resume and a queued analysis, then wake a worker (for HTTP 202)."""
+        prepared = await asyncio.to_thread(prepare_resume, given, self._limits)
+        options = {"language": given.language, "extract_ms": prepared.extract_ms}
+        async with self._sessions.begin() as session:
+            resume = await repositories.add_resume(session, _resume_row(owner, prepared))
+            analysis = await repositories.add_analysis(
+                session, _analysis_row(owner, resume.id, status=repositories.QUEUED, options=options)
+            )
+        self.on_queued()
+        return analysis
+
+    async def analyze_now(self, owner: str, given: ResumeInput) -> tuple[Analysis, AnalysisResult]:
+        """Validate, analyse and persist in one call."""
+        prepared = await asyncio.to_thread(prepare_resume, given, self._limits)
+        started = time.perf_counter()
+        result = await self._analyze(prepared.text, given.language, extract_ms=prepared.extract_ms)
+        result.timings_ms["total"] = round((time.perf_counter() - started) * 1000 + prepared.extract_ms, 2)
+        async with self._sessions.begin() as session:
+            resume = await repositories.add_resume(session, _resume_row(owner, prepared))
+            row = _analysis_row(owner, resume.id, status=repositories.SUCCEEDED, options={})
+            row.result, row.engine, row.attempts = result.model_dump(mode="json"), result.engine, 1
+            row.started_at = row.finished_at = row.created_at
+            analysis = await repositories.add_analysis(session, row)
+        return analysis, result
+
+    async def get(self, owner: str | None, analysis_id: str) -> AnalysisTask:
+        """The analysis with its status; NotFound for an unknown id or another user's."""
+        async with self._sessions() as session:
+            analysis = await repositories.find_analysis(session, analysis_id, owner)
+        if analysis is None:
+            raise NotFound("找不到该分析任务 / No such analysis.")
+        return to_task(analysis)
+
+    async def run_task(self, analysis_id: str, attempt: int) -> None:
+        """Run one claimed task and record its outcome (fenced by `attempt`, so at most once)."""
+        async with self._sessions() as session:
+            analysis = await repositories.find_analysis(session, analysis_id, None)
+            resume = await repositories.find_resume(session, analysis.resume_id, None) if analysis else None
+        if analysis is None or resume is None:
+            logger.warning("task %s vanished before it ran", analysis_id)
+            return
+        if attempt > MAX_ATTEMPTS:
+            await self._finish(analysis_id, attempt, _failure("too_many_attempts", "analysis kept crashing"))
+            return
+        try:
+            result = await self._analyze(resume.text, analysis.options.get("language"), **_extract(analysis))
+        except JobFirstError as error:
+            await self._finish(analysis_id, attempt, _failure(error.code, error.message))
+            return
+        started = analysis.started_at or analysis.created_at
+        queued_ms = (repositories.as_utc(started) - repositories.as_utc(analysis.created_at)).total_seconds()  # type: ignore[operator]
+        result.timings_ms["queued"] = round(queued_ms * 1000, 2)
+        values = {
+            "status": repositories.SUCCEEDED,
+            "result": result.model_dump(mode="json"),
+            "engine": result.engine,
+        }
+        await self._finish(analysis_id, attempt, values)
+
+    async def _analyze(self, text: str, language: Language | None, *, extract_ms: float) -> AnalysisResult:
+        result = await asyncio.to_thread(self._analyzer.analyze, text, today=self._today(), language=language)
+        result.timings_ms["extract"] = extract_ms
+        return result
+
+    async def _finish(self, analysis_id: str, attempt: int, values: dict[str, Any]) -> None:
+        async with self._sessions.begin() as session:
+            if not await repositories.finish_task(session, analysis_id, attempt, values):
+                logger.warning("task %s attempt %d lost its lease; result discarded", analysis_id, attempt)
+
+
+def _extract(analysis: Analysis) -> dict[str, float]:
+    return {"extract_ms": float(analysis.options.get("extract_ms", 0.0))}
+
+
+def _failure(code: str, message: str) -> dict[str, Any]:
+    return {"status": repositories.FAILED, "error": {"code": code, "message": message}}
+
+
+def _resume_row(owner: str, prepared: PreparedResume) -> Resume:
+    return Resume(
+        id=repositories.new_id(),
+        owner=owner,
+        filename=prepared.filename,
+        source_format=prepared.source_format,
+        encoding=prepared.encoding,
+        size_bytes=prepared.size_bytes,
+        text=prepared.text,
+        text_sha256=hashlib.sha256(prepared.text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _analysis_row(owner: str, resume_id: str, *, status: str, options: dict[str, Any]) -> Analysis:
+    return Analysis(
+        id=repositories.new_id(),
+        resume_id=resume_id,
+        owner=owner,
+        status=status,
+        options=options,
+        attempts=0,
+        created_at=utc_now(),
+    )
+
+
+def to_task(analysis: Analysis) -> AnalysisTask:
+    """The API view of an analysis row."""
+    return AnalysisTask(
+        task_id=analysis.id,
+        resume_id=analysis.resume_id,
+        status=analysis.status,
+        attempts=analysis.attempts,
+        created_at=repositories.as_utc(analysis.created_at),
+        started_at=repositories.as_utc(analysis.started_at),
+        finished_at=repositories.as_utc(analysis.finished_at),
+        result=AnalysisResult.model_validate(analysis.result) if analysis.result else None,
+        error=ErrorDetail.model_validate(analysis.error) if analysis.error else None,
+    )

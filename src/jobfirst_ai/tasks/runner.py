@@ -1,0 +1,112 @@
+"""A bounded pool of workers that claim queued tasks from the database and run them exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+
+from jobfirst_ai.db import repositories
+from jobfirst_ai.db.session import SessionFactory
+
+logger = logging.getLogger(__name__)
+
+# Runs one claimed task: (analysis id, attempt number). It records the outcome itself, fenced by attempt.
+TaskHandler = Callable[[str, int], Awaitable[None]]
+
+
+class TaskRunner:
+    """`workers` coroutines claim tasks under a lease; `wake()` cuts the wait after a submission.
+
+    The database row is the queue, so a task accepted with 202 survives any crash: on start-up a single
+    SQLite instance re-queues every task left running, and on a shared database expired leases are
+    re-queued by whichever instance notices first.
+    """
+
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        handler: TaskHandler,
+        *,
+        workers: int,
+        poll_seconds: float,
+        lease_seconds: float,
+        is_single_instance: bool,
+    ) -> None:
+        self._sessions = session_factory
+        self._handler = handler
+        self._workers = workers
+        self._poll_seconds = poll_seconds
+        self._lease_seconds = lease_seconds
+        self._is_single_instance = is_single_instance
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    async def start(self) -> None:
+        """Re-queue what a previous process left running, then start the workers."""
+        requeued = await self._requeue(only_expired=not self._is_single_instance)
+        if requeued:
+            logger.info("re-queued %d unfinished task(s) from a previous run", requeued)
+        self._loops = [asyncio.create_task(self._work(index)) for index in range(self._workers)]
+
+    @property
+    def is_running(self) -> bool:
+        """True while every worker loop is alive."""
+        return bool(self._loops) and not any(loop.done() for loop in self._loops)
+
+    def wake(self) -> None:
+        """A task was queued: stop waiting for the next poll."""
+        self._wake.set()
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let running tasks finish (up to `timeout`), then cancel; unfinished ones stay in the queue."""
+        self._stopping.set()
+        self._wake.set()
+        _done, pending = await asyncio.wait(self._loops, timeout=timeout) if self._loops else (set(), set())
+        for loop in pending:
+            loop.cancel()
+        for loop in pending:
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+        self._loops = []
+
+    async def _requeue(self, *, only_expired: bool) -> int:
+        async with self._sessions.begin() as session:
+            return await repositories.requeue_running(session, only_expired=only_expired)
+
+    async def _claim(self) -> tuple[str, int] | None:
+        async with self._sessions.begin() as session:
+            return await repositories.claim_next_task(session, self.worker_id, self._lease_seconds)
+
+    async def _work(self, index: int) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = await self._claim()
+            except Exception:
+                logger.exception("worker %d could not claim a task; retrying", index)
+                claimed = None
+            if claimed is None:
+                await self._idle()
+                continue
+            await self._run(*claimed)
+
+    async def _run(self, analysis_id: str, attempt: int) -> None:
+        try:
+            await self._handler(analysis_id, attempt)
+        except Exception:
+            # The handler records failures itself; reaching here means even that failed. The lease
+            # expires and the task is tried again rather than lost.
+            logger.exception("task %s attempt %d crashed", analysis_id, attempt)
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+        self._wake.clear()
+        if not self._is_single_instance and not self._stopping.is_set():
+            await self._requeue(only_expired=True)

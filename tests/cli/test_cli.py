@@ -1,0 +1,75 @@
+"""The CLI: analyze with no server (same JSON as the API), readable reports, db upgrade, serve's refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jobfirst_ai.cli.main import app
+from jobfirst_ai.features.resume.schemas import AnalysisResult
+from tests.support.api import FIXTURES, SEED_KEYS
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+
+
+def test_analyze_json_matches_the_api_schema() -> None:
+    result = runner.invoke(app, ["analyze", str(FIXTURES / "resume_zh.pdf"), "--json"])
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert set(document) == set(AnalysisResult.model_fields)
+    assert document.keys() >= SEED_KEYS
+    assert document["language"] == "zh"
+    assert "Java" in document["skills"]
+
+
+def test_analyze_prints_a_readable_report_in_the_resume_language() -> None:
+    result = runner.invoke(app, ["analyze", str(FIXTURES / "resume_zh_nurse.txt")])
+
+    assert result.exit_code == 0, result.output
+    assert "评分" in result.stdout
+    assert "改进建议" in result.stdout
+
+
+def test_analyze_many_files_reports_each_and_fails_on_a_bad_one() -> None:
+    paths = [str(FIXTURES / name) for name in ("resume_en.docx", "scanned.pdf", "resume_en_sales.txt")]
+
+    result = runner.invoke(app, ["analyze", *paths, "--json"])
+
+    assert result.exit_code == 1
+    documents = json.loads(result.stdout)
+    assert [("error" in document) for document in documents] == [False, True, False]
+    assert documents[1]["error"]["code"] == "scanned_document"
+    assert documents[0]["result"]["language"] == "en"
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "jobfirst_ai.db").exists()
+
+
+def test_serve_refuses_an_open_bind_without_auth() -> None:
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+
+    assert result.exit_code == 2
+    assert "JWT_SECRET" in result.output
+
+
+def test_invalid_settings_stop_the_cli_with_the_variable_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AI_SERVICE_PORT", "not-a-port")
+
+    result = runner.invoke(app, ["db", "upgrade"])
+
+    assert result.exit_code == 2
+    assert "AI_SERVICE_PORT" in result.output
