@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from jobfirst_ai.db import repositories
 from jobfirst_ai.db.migrate import upgrade_database
@@ -10,10 +12,17 @@ from jobfirst_ai.db.models import Analysis, Resume, utc_now
 from jobfirst_ai.db.session import SessionFactory, create_engine, create_session_factory
 
 
-async def _prepared(url: str, tasks: int) -> tuple[SessionFactory, list[str]]:
+@asynccontextmanager
+async def _prepared(url: str, tasks: int) -> AsyncIterator[tuple[SessionFactory, list[str]]]:
     engine = create_engine(url)
     await upgrade_database(engine)
-    sessions = create_session_factory(engine)
+    try:
+        yield await _seed(create_session_factory(engine), tasks)
+    finally:
+        await engine.dispose()
+
+
+async def _seed(sessions: SessionFactory, tasks: int) -> tuple[SessionFactory, list[str]]:
     ids = []
     async with sessions.begin() as session:
         resume = Resume(
@@ -46,8 +55,8 @@ async def _claim(sessions: SessionFactory, worker: str) -> tuple[str, int] | Non
 
 def test_concurrent_claims_never_hand_out_a_task_twice(database_url: str) -> None:
     async def scenario() -> list[tuple[str, int] | None]:
-        sessions, _ = await _prepared(database_url, 10)
-        return await asyncio.gather(*(_claim(sessions, f"w{index}") for index in range(14)))
+        async with _prepared(database_url, 10) as (sessions, _):
+            return await asyncio.gather(*(_claim(sessions, f"w{index}") for index in range(14)))
 
     claims = asyncio.run(scenario())
 
@@ -58,19 +67,23 @@ def test_concurrent_claims_never_hand_out_a_task_twice(database_url: str) -> Non
 
 def test_a_stale_attempt_cannot_finish_a_task(database_url: str) -> None:
     async def scenario() -> tuple[bool, bool, str]:
-        sessions, [task_id] = await _prepared(database_url, 1)
-        first = await _claim(sessions, "a")
-        async with sessions.begin() as session:
-            await repositories.requeue_running(session, only_expired=False)
-        second = await _claim(sessions, "b")
-        assert first and second and second[1] == first[1] + 1
-        async with sessions.begin() as session:
-            stale = await repositories.finish_task(session, task_id, first[1], {"status": "succeeded"})
-        async with sessions.begin() as session:
-            fresh = await repositories.finish_task(session, task_id, second[1], {"status": "succeeded"})
-        async with sessions() as session:
-            stored = await repositories.find_analysis(session, task_id, None)
-        assert stored is not None
-        return stale, fresh, stored.status
+        async with _prepared(database_url, 1) as (sessions, [task_id]):
+            return await _race(sessions, task_id)
 
     assert asyncio.run(scenario()) == (False, True, "succeeded")
+
+
+async def _race(sessions: SessionFactory, task_id: str) -> tuple[bool, bool, str]:
+    first = await _claim(sessions, "a")
+    async with sessions.begin() as session:
+        await repositories.requeue_running(session, only_expired=False)
+    second = await _claim(sessions, "b")
+    assert first and second and second[1] == first[1] + 1
+    async with sessions.begin() as session:
+        stale = await repositories.finish_task(session, task_id, first[1], {"status": "succeeded"})
+    async with sessions.begin() as session:
+        fresh = await repositories.finish_task(session, task_id, second[1], {"status": "succeeded"})
+    async with sessions() as session:
+        stored = await repositories.find_analysis(session, task_id, None)
+    assert stored is not None
+    return stale, fresh, stored.status

@@ -28,16 +28,18 @@ class ServiceProcess:
         self._env = {**os.environ, **env, "AI_SERVICE_PORT": str(self.port)}
         self._cwd = cwd
         self._process: subprocess.Popen[bytes] | None = None
+        self._log = cwd / "service.log"
 
     def start(self, timeout: float = 30.0) -> None:
         """Start and wait until /ready answers 200."""
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "jobfirst_ai", "serve"],
-            env=self._env,
-            cwd=self._cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        with self._log.open("ab") as log:  # the child keeps its own copy of the handle
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "jobfirst_ai", "serve"],
+                env=self._env,
+                cwd=self._cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -69,5 +71,4 @@ class ServiceProcess:
             self._process.wait(timeout=20)
 
     def _stderr(self) -> str:
-        assert self._process is not None and self._process.stderr is not None
-        return self._process.stderr.read().decode(errors="replace")[-2000:]
+        return self._log.read_text(errors="replace")[-2000:]
