@@ -115,12 +115,12 @@ def test_total_years_count_overlap_once(entries: list[ExperienceEntry], years: f
         ("resume_zh_software.md",
          [("高级 Java 工程师 / 技术负责人", "杭州云栈科技有限公司", "2019-03", None),
           ("Java 开发工程师", "南京易付信息技术有限公司", "2016-07", "2019-02"),
-          ("Java 开发实习生", "南京蓝海软件有限公司", "2015-07", "2016-06")], 9.0),
+          ("Java 开发实习生", "南京蓝海软件有限公司", "2015-07", "2016-06")], 8.0),  # the internship does not count
         ("resume_zh_nurse.txt", [("心内科护士", "成都市第三人民医院", "2015-07", None)], 9.0),
         ("resume_en_software.md",
          [("Senior Data Engineer", "Northwind Analytics", "2019-03", None),
           ("Backend Engineer", "Bluefin Payments", "2016-06", "2019-02"),
-          ("Software Engineer Intern", "Cedar Labs", "2014-01", "2016-01")], 10.2),
+          ("Software Engineer Intern", "Cedar Labs", "2014-01", "2016-01")], 8.1),  # nor here
         ("resume_en_nurse.txt",
          [("Registered Nurse", "Riverside Memorial Hospital", "2019-08", None),
           ("Nursing Assistant", "Mercy Care Center", "2017-05", "2019-07")], 7.2),
@@ -159,3 +159,24 @@ def test_real_resume_dates_overlap_counted_once() -> None:
 
     # 2013-07 .. 2024-06, the two current jobs counted once.
     assert total_experience_years(entries) == 11.0
+
+
+def test_bullets_belong_to_the_entry_above_them() -> None:
+    text = (
+        "工作经历\n2019.03-至今  阿里巴巴  高级Java工程师\n- 主导订单系统重构，延迟降低40%\n- 负责代码评审\n"
+        "2016.07-2019.02  网易  Java开发工程师\n- 参与支付网关开发\n"
+    )
+
+    first, second = parse_experience(text, split_sections(text), TODAY)
+
+    assert first.bullets == ["- 主导订单系统重构，延迟降低40%", "- 负责代码评审"]
+    assert second.bullets == ["- 参与支付网关开发"]
+
+
+def test_internships_do_not_add_to_total_years() -> None:
+    text = "Experience\nData Intern, Acme Inc\nJun 2015 - May 2016\nEngineer, Beta LLC\nJun 2016 - May 2018\n"
+
+    entries = parse_experience(text, split_sections(text), TODAY)
+
+    assert len(entries) == 2
+    assert total_experience_years(entries) == 2.0

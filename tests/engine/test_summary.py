@@ -16,14 +16,14 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def test_chinese_summary_names_years_title_company_degree_skills_and_score() -> None:
     assert summarize(strong("zh"), 92) == (
-        "约 7 年经验的高级 Java 工程师（现任职于杭州云栈科技有限公司），硕士学历，"
+        "约 8 年经验的高级 Java 工程师（现任职于杭州云栈科技有限公司），硕士学历，"
         "核心技能：Python、Spring Boot、MySQL、Redis。简历评分 92/100。"
     )
 
 
 def test_english_summary_names_years_title_company_degree_skills_and_score() -> None:
     assert summarize(strong("en"), 92) == (
-        "Senior Data Engineer with about 7 years of experience (currently at Northwind Analytics); "
+        "Senior Data Engineer with about 8 years of experience (currently at Northwind Analytics); "
         "master's degree; key skills: Java, Python, Spring Boot, MySQL. Score 92/100."
     )
 
@@ -58,10 +58,10 @@ def test_title_without_years_and_years_without_title() -> None:
     no_years = changed(strong("en"), stated_years=None, total_years=0.0)
     assert summarize(no_years, 70).startswith("Senior Data Engineer (currently at Northwind Analytics); ")
     no_title = changed(strong("zh"), experience=[job(title=None, company=None)])
-    assert summarize(no_title, 70).startswith("约 7 年工作经验，硕士学历，")
+    assert summarize(no_title, 70).startswith("约 8 年工作经验，硕士学历，")
 
 
-def test_dated_years_when_none_are_stated() -> None:
+def test_dated_years_count_and_stated_years_fill_in() -> None:
     findings = changed(strong("en"), stated_years=None, total_years=0.6)
     assert "under a year of experience" in summarize(findings, 70)
 
@@ -71,7 +71,7 @@ def test_no_degree_and_no_skills_are_left_out() -> None:
     text = summarize(findings, 70)
     assert "degree" not in text and "key skills" not in text
     assert text.startswith(
-        "Senior Data Engineer with about 7 years of experience (currently at Northwind Analytics)."
+        "Senior Data Engineer with about 8 years of experience (currently at Northwind Analytics)."
     )
 
 
@@ -105,7 +105,7 @@ def test_latest_role_is_the_current_one() -> None:
         job("Lead", "New Co", "2020-01", None, is_current=True),
     ]
     text = summarize(changed(strong("en"), experience=roles), 70)
-    assert "Lead with about 7 years of experience (currently at New Co)" in text
+    assert "Lead with about 8 years of experience (currently at New Co)" in text
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

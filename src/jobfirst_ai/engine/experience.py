@@ -52,6 +52,9 @@ _LABELS: dict[str, Role] = {
 }
 
 
+_INTERNSHIP = re.compile(r"实习|见习|\b(?:intern|internship|trainee)\b", re.IGNORECASE)
+
+
 def _keyword_pattern(chinese: Sequence[str], english: Sequence[str]) -> re.Pattern[str]:
     words = "|".join(sorted(english, key=len, reverse=True))
     return re.compile(rf"{'|'.join(chinese)}|\b(?:{words})\b\.?", re.IGNORECASE)
@@ -230,6 +233,7 @@ def _entries_in(
     lines = list(iter_lines(text, *region, flat=flat))
     starts = [line.start for line in lines]
     entries: list[ExperienceEntry] = []
+    header_ranges: list[tuple[int, int]] = []
     floor = 1 if has_heading else 0
     for found in find_date_ranges(text, today, *region)[:_MAX_ENTRIES]:
         at = max(bisect.bisect_right(starts, found.span.start) - 1, 0)
@@ -237,6 +241,7 @@ def _entries_in(
         used.append(at)
         floor = at + 1
         end = found.end or f"{today.year}-{today.month:02d}"
+        header_ranges.append((min(used), max(used)))
         entries.append(
             ExperienceEntry(
                 title=roles.get("title"),
@@ -248,7 +253,18 @@ def _entries_in(
                 text=text[lines[min(used)].start : lines[max(used)].end].strip(),
             )
         )
-    return entries
+    return _with_bullets(entries, header_ranges, [text[line.start : line.end] for line in lines])
+
+
+def _with_bullets(
+    entries: list[ExperienceEntry], headers: list[tuple[int, int]], lines: list[str]
+) -> list[ExperienceEntry]:
+    """Give each entry the lines between its header and the next entry's header."""
+    bounds = [first for first, _ in headers[1:]] + [len(lines)] if headers else []
+    return [
+        entry.model_copy(update={"bullets": [line.strip() for line in lines[last + 1 : bound] if line.strip()]})
+        for entry, (_, last), bound in zip(entries, headers, bounds, strict=True)
+    ]
 
 
 def _is_nested(entry: ExperienceEntry, kept: Sequence[ExperienceEntry]) -> bool:
@@ -277,12 +293,17 @@ def parse_experience(text: str, sections: Sequence[Section], today: date) -> lis
     return kept
 
 
+def is_internship(entry: ExperienceEntry) -> bool:
+    """Internships and traineeships, which do not count as years of professional experience."""
+    return bool(entry.title and _INTERNSHIP.search(entry.title))
+
+
 def total_experience_years(entries: Sequence[ExperienceEntry]) -> float:
-    """Years covered by the entries, counting overlapping months once (one decimal)."""
+    """Years of professional work covered by the entries, overlapping months counted once (one decimal)."""
     spans = sorted(
         (month_index(entry.start), month_index(entry.start) + entry.months)
         for entry in entries
-        if entry.start is not None and entry.months > 0
+        if entry.start is not None and entry.months > 0 and not is_internship(entry)
     )
     months = 0
     reach = -1

@@ -112,7 +112,7 @@ def quote(text: str, language: Language) -> str:
 
 def experience_statements(findings: Findings) -> list[str]:
     """Bullet lines and verb-led lines of the experience entries, without their markers."""
-    lines = (line for entry in findings.experience for line in entry.text.splitlines())
+    lines = (line for entry in findings.experience for line in [*entry.text.splitlines(), *entry.bullets])
     statements = [statement_text(line) for line in lines if is_bullet(line) or read_opener(line)]
     return list(dict.fromkeys(text for text in statements if text))
 

@@ -100,8 +100,8 @@ def _verdict(findings: Findings, score: int, language: Language) -> str:
 
 
 def years_of(findings: Findings) -> float:
-    """Years of experience: what the resume states, else what its dates cover."""
-    return findings.stated_years if findings.stated_years is not None else findings.total_years
+    """Years of experience: the dated work history when there is one, else what the resume states."""
+    return findings.total_years or findings.stated_years or 0.0
 
 
 def _head(latest: ExperienceEntry | None, years: float, language: Language) -> str:

@@ -69,6 +69,7 @@ class ExperienceEntry(Frozen):
     is_current: bool = False
     months: int = Field(default=0, description="Length of this entry in whole months")
     text: str = Field(description="The line(s) the entry was read from")
+    bullets: list[str] = Field(default_factory=list, description="The lines under the entry: duties, results")
 
 
 class EducationEntry(Frozen):
@@ -104,8 +105,8 @@ class Achievement(Frozen):
 class Signals(Frozen):
     """Writing signals used by the rubric."""
 
-    char_count: int
-    word_count: int = Field(description="Words for English, Han characters / 1.5 for Chinese")
+    char_count: int = Field(description="Non-whitespace characters")
+    word_count: int = Field(description="Latin words, plus Han characters / 1.5 for Chinese")
     bullet_count: int
     achievements: list[Achievement]
     action_verbs: list[str] = Field(description="Distinct strong verbs that open bullets")
@@ -140,7 +141,9 @@ class Findings(Frozen):
     education: list[EducationEntry]
     contact: ContactInfo
     signals: Signals
-    total_years: float = Field(description="Years covered by dated entries, overlaps counted once")
+    total_years: float = Field(
+        description="Years covered by dated entries, overlaps counted once, internships left out"
+    )
     stated_years: float | None = Field(
         default=None, description="Years the resume states ('5年Java开发经验', '8+ years of experience')"
     )

@@ -8,6 +8,7 @@ from datetime import date
 
 from jobfirst_ai.engine.analyze import EngineAnalysis, analyze_text
 from jobfirst_ai.engine.skills import SkillDictionary
+from jobfirst_ai.engine.summary import years_of
 from jobfirst_ai.engine.types import EducationEntry, ExperienceEntry, Language
 from jobfirst_ai.features.resume.schemas import AnalysisResult
 
@@ -41,7 +42,7 @@ def build_result(analysis: EngineAnalysis, *, timings_ms: dict[str, float]) -> A
         score=analysis.score,
         suggestions=[suggestion.message for suggestion in analysis.suggestions],
         language=language,
-        years_of_experience=findings.total_years or findings.stated_years,
+        years_of_experience=years_of(findings) or None,
         total_years=findings.total_years,
         stated_years=findings.stated_years,
         skill_details=findings.skills,
