@@ -1,7 +1,7 @@
 """Skill-extraction precision, recall and F1 of the built-in engine on the dotin resumes (shared metric).
 
 The metric is the one in ../shared/data/README.md: gold = spans labelled Tech Tools, Job Specific Skills or
-Soft Skills; predicted = the canonical names the matcher returns (the analysis' top-level `skills`). Both
+Soft Skills; predicted = the strings in the top-level `skills` list of the full built-in analysis. Both
 are normalised (NFKC, lower case, white space collapsed, surrounding punctuation stripped); a predicted
 skill hits a gold span when one equals the other or is contained in it on word boundaries. Precision and
 recall are computed per resume and macro-averaged over every resume in the file. Where a ratio is 0/0 (a
@@ -22,16 +22,18 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from jobfirst_ai.engine.skills import SkillDictionary, find_skills, load_skill_dictionary
-from jobfirst_ai.engine.types import Section
+from jobfirst_ai.engine.skills import SkillDictionary, load_skill_dictionary
+from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 
 REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "bench" / "results" / "skills_f1.json"
 GOLD_LABELS = frozenset({"Tech Tools", "Job Specific Skills", "Soft Skills"})
+TODAY = date(2026, 11, 24)  # fixed, so "Present" reads the same on every run
 
 
 @dataclass(frozen=True)
@@ -93,24 +95,14 @@ def shared_data() -> Path:
     return Path(os.environ.get("JOBFIRST_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
-def section_splitter() -> Callable[[str], list[Section]] | None:
-    """The engine's section splitter when present: strict names then see `skills` sections as in analysis."""
-    try:
-        from jobfirst_ai.engine.sections import split_sections
-    except ImportError:
-        return None
-    return split_sections
-
-
 def run(dictionary: SkillDictionary, resumes: list[dict[str, object]]) -> tuple[list[Score], float]:
-    splitter = section_splitter()
+    analyzer = ResumeAnalyzer(dictionary)
     scores = []
     elapsed = 0.0
     for resume in resumes:
         text = str(resume["text"])
-        sections = splitter(text) if splitter else []
         started = time.perf_counter()
-        predicted = [m.name for m in find_skills(text, dictionary, sections)]
+        predicted = analyzer.analyze(text, today=TODAY).skills
         elapsed += time.perf_counter() - started
         spans = resume["spans"]
         assert isinstance(spans, list)
@@ -152,10 +144,9 @@ def main() -> int:
         **summarise(scores),
         "annotated_resumes": len(annotated),
         "on_annotated_resumes": summarise(annotated),
-        "sections_used": section_splitter() is not None,
         "dictionary_skills": len(dictionary),
         "dictionary_load_seconds": round(load_seconds, 3),
-        "mean_match_ms": round(match_seconds / len(resumes) * 1000, 2),
+        "mean_analysis_ms": round(match_seconds / len(resumes) * 1000, 2),
     }
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -115,7 +115,7 @@ def test_total_years_count_overlap_once(entries: list[ExperienceEntry], years: f
         ("resume_zh_software.md",
          [("高级 Java 工程师 / 技术负责人", "杭州云栈科技有限公司", "2019-03", None),
           ("Java 开发工程师", "南京易付信息技术有限公司", "2016-07", "2019-02"),
-          ("Java 开发实习生", "南京蓝海软件有限公司", "2015-07", "2016-06")], 8.0),  # the internship does not count
+          ("Java 开发实习生", "南京蓝海软件有限公司", "2015-07", "2016-06")], 8.0),  # internship left out
         ("resume_zh_nurse.txt", [("心内科护士", "成都市第三人民医院", "2015-07", None)], 9.0),
         ("resume_en_software.md",
          [("Senior Data Engineer", "Northwind Analytics", "2019-03", None),

@@ -262,7 +262,9 @@ def _with_bullets(
     """Give each entry the lines between its header and the next entry's header."""
     bounds = [first for first, _ in headers[1:]] + [len(lines)] if headers else []
     return [
-        entry.model_copy(update={"bullets": [line.strip() for line in lines[last + 1 : bound] if line.strip()]})
+        entry.model_copy(
+            update={"bullets": [line.strip() for line in lines[last + 1 : bound] if line.strip()]}
+        )
         for entry, (_, last), bound in zip(entries, headers, bounds, strict=True)
     ]
 

@@ -48,6 +48,7 @@ _ADDRESS: Final = re.compile(
 )
 _LEFT_SEPARATORS: Final = frozenset("\n\r,/|;:•·●▪◦►➢✓*-–—([{、，；：（【和及与或")
 _RIGHT_SEPARATORS: Final = frozenset("\n\r,/|;:.)]}(、，；：）】和及与或。")
+_FLAT_GAP: Final = 2
 _LIST_WORDS_LEFT: Final = frozenset({"and", "or", "&"})
 _LIST_WORDS_RIGHT: Final = frozenset({"and", "or", "&", "programming", "language", "lang", "developer"})
 
@@ -244,7 +245,8 @@ class _Reader:
         i = start - 1
         while i >= 0 and self.text[i] in " \t":
             i -= 1
-        if i < 0 or self.text[i] in _LEFT_SEPARATORS:
+        # A run of spaces is a line break in resumes pasted flat ("SKILLS  Java  Python  Linux").
+        if i < 0 or self.text[i] in _LEFT_SEPARATORS or start - 1 - i >= _FLAT_GAP:
             return True
         word_start = i
         while word_start > 0 and self.folded[word_start - 1].isalpha():
@@ -256,7 +258,7 @@ class _Reader:
         i = end
         while i < len(text) and text[i] in " \t":
             i += 1
-        if i >= len(text) or text[i] in _RIGHT_SEPARATORS:
+        if i >= len(text) or text[i] in _RIGHT_SEPARATORS or i - end >= _FLAT_GAP:
             return True
         word_end = i
         while word_end < len(text) and self.folded[word_end].isalpha():

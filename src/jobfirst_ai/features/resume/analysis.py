@@ -9,7 +9,7 @@ from datetime import date
 from jobfirst_ai.engine.analyze import EngineAnalysis, analyze_text
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.summary import years_of
-from jobfirst_ai.engine.types import EducationEntry, ExperienceEntry, Language
+from jobfirst_ai.engine.types import EducationEntry, ExperienceEntry, Language, SkillMatch
 from jobfirst_ai.features.resume.schemas import AnalysisResult
 
 _PRESENT = {"zh": "至今", "en": "present"}
@@ -35,7 +35,7 @@ def build_result(analysis: EngineAnalysis, *, timings_ms: dict[str, float]) -> A
     findings = analysis.findings
     language = findings.language
     return AnalysisResult(
-        skills=[skill.name for skill in findings.skills],
+        skills=[as_written(skill) for skill in findings.skills],
         experience=[describe_job(entry, language) for entry in findings.experience],
         education=[describe_degree(entry) for entry in findings.education],
         summary=analysis.summary,
@@ -56,6 +56,16 @@ def build_result(analysis: EngineAnalysis, *, timings_ms: dict[str, float]) -> A
         engine="builtin",
         timings_ms=timings_ms,
     )
+
+
+def as_written(skill: SkillMatch) -> str:
+    """The skill as the resume first writes it ('MS Word', '微服务'), or its canonical name when that is
+    what was written, in any case or inside a longer form ('JAVA', 'Java开发' → 'Java'). The canonical
+    name and category stay in `skill_details` for matching."""
+    if not skill.evidence:
+        return skill.name
+    written = " ".join(skill.evidence[0].text.split())
+    return skill.name if skill.name.casefold() in written.casefold() else written
 
 
 def describe_job(entry: ExperienceEntry, language: Language) -> str:

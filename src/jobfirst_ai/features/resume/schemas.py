@@ -34,7 +34,9 @@ class AnalyzeRequest(BaseModel):
 class AnalysisResult(BaseModel):
     """The analysis of one resume."""
 
-    skills: list[str] = Field(description="Normalised skill names")
+    skills: list[str] = Field(
+        description="Each skill once, as the resume writes it; canonical names are in skill_details"
+    )
     experience: list[str] = Field(description="One line per job: title, company, dates")
     education: list[str] = Field(description="One line per degree: degree, major, school, dates")
     summary: str
