@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jwt
-
 from jobfirst_ai.config import Settings
 from jobfirst_ai.errors import AuthError
 
@@ -55,6 +53,8 @@ class TokenVerifier:
             return Principal(ANONYMOUS, frozenset({"admin"}))
         if not token:
             raise AuthError("缺少登录凭证 / Missing bearer token.", code="missing_token")
+        import jwt  # only with auth on: PyJWT loads cryptography, ~9 MB a service without auth never needs
+
         for key, algorithm in self._keys:
             try:
                 claims = jwt.decode(

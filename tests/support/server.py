@@ -22,11 +22,12 @@ def free_port() -> int:
 class ServiceProcess:
     """`python -m jobfirst_ai serve` with the given environment; `kill()` is SIGKILL, nothing graceful."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, python: str = sys.executable) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._env = {**os.environ, **env, "AI_SERVICE_PORT": str(self.port)}
         self._cwd = cwd
+        self._python = python
         self._process: subprocess.Popen[bytes] | None = None
         self._log = cwd / "service.log"
 
@@ -34,7 +35,7 @@ class ServiceProcess:
         """Start and wait until /ready answers 200."""
         with self._log.open("ab") as log:  # the child keeps its own copy of the handle
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "jobfirst_ai", "serve"],
+                [self._python, "-m", "jobfirst_ai", "serve"],
                 env=self._env,
                 cwd=self._cwd,
                 stdout=subprocess.DEVNULL,

@@ -51,6 +51,18 @@ _RIGHT_SEPARATORS: Final = frozenset("\n\r,/|;:.)]}(、，；：）】和及与�
 _FLAT_GAP: Final = 2
 _LIST_WORDS_LEFT: Final = frozenset({"and", "or", "&"})
 _LIST_WORDS_RIGHT: Final = frozenset({"and", "or", "&", "programming", "language", "lang", "developer"})
+# A skill word right before one of these names a job, not a skill ("Sales Manager", "Java Developer").
+_TITLE_WORDS: Final = frozenset(
+    f"{word}{plural}"
+    for word in (
+        *("manager", "engineer", "executive", "officer", "director", "developer", "analyst", "consultant"),
+        *("specialist", "intern", "trainer", "teacher", "assistant", "administrator", "coordinator"),
+        *("representative", "architect", "tester", "supervisor", "programmer", "designer", "professor"),
+        *("lecturer", "instructor", "technician", "advisor", "adviser", "clerk", "accountant", "scientist"),
+        *("associate", "operator", "agent",),
+    )
+    for plural in ("", "s")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +207,8 @@ def find_skills(text: str, dictionary: SkillDictionary, sections: Sequence[Secti
         and reader.is_accepted(start, end, form)
         and not reader.is_heading(start)
     ]
-    return _group(_keep_longest(hits, len(text)), reader, dictionary)
+    kept = [hit for hit in _keep_longest(hits, len(text)) if not reader.is_job_title(hit.end)]
+    return _group(kept, reader, dictionary)
 
 
 class _Reader:
@@ -228,6 +241,17 @@ class _Reader:
     def is_heading(self, offset: int) -> bool:
         index = bisect.bisect_right(self.headings, (offset, len(self.text))) - 1
         return index >= 0 and offset < self.headings[index][1]
+
+    def is_job_title(self, end: int) -> bool:
+        """Whether the word after a match makes it part of a job title ("Sales Manager")."""
+        folded = self.folded
+        i = end
+        if i < len(folded) and folded[i] == " ":
+            i += 1
+        word_end = i
+        while word_end < len(folded) and folded[word_end].isalpha():
+            word_end += 1
+        return folded[i:word_end] in _TITLE_WORDS
 
     def is_in_list(self, start: int, end: int) -> bool:
         """In a skills section, or between list separators ("Java, C, Python", "Go/Rust", "R and SAS")."""
