@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from typing import Annotated
 
@@ -46,6 +47,7 @@ def serve(
         typer.echo(f"jobfirst-ai: {error.message}", err=True)
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, settings.log_format)
+    migrate_in_child(settings)
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -54,6 +56,26 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=15,
     )
+
+
+def migrate_in_child(settings: Settings) -> None:
+    """Run pending migrations in a child process, so the long-lived server never imports Alembic and
+    Mako (~13 MB) just to run them once; the server's own start-up check then finds the schema current."""
+    from jobfirst_ai.db.migrate import is_schema_current
+    from jobfirst_ai.db.session import create_engine
+
+    async def check() -> bool:
+        database = create_engine(settings.resolved_database_url())
+        try:
+            return await is_schema_current(database)
+        finally:
+            await database.dispose()
+
+    if asyncio.run(check()):
+        return
+    completed = subprocess.run([sys.executable, "-m", "jobfirst_ai", "db", "upgrade"], check=False)
+    if completed.returncode != 0:
+        raise typer.Exit(completed.returncode)
 
 
 @db_app.command("upgrade")

@@ -41,6 +41,12 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+async def is_schema_current(engine: AsyncEngine) -> bool:
+    """True when the database is already at HEAD_REVISION."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(current_revision) == HEAD_REVISION
+
+
 async def upgrade_database(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision (idempotent; concurrent starters serialise on PostgreSQL)."""
     async with engine.begin() as connection:
