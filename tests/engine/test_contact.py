@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,17 +9,9 @@ import pytest
 from jobfirst_ai.engine.contact import find_contact
 from jobfirst_ai.engine.sections import split_sections
 from jobfirst_ai.engine.types import ContactInfo
+from tests.support.dotin import dotin_resumes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DOTIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "dotin-resume-en" / "train_spans.jsonl"
-
-
-@cache
-def _dotin() -> dict[str, str]:
-    if not DOTIN.exists():
-        pytest.skip(f"evaluation data not found at {DOTIN}")
-    rows = (json.loads(line) for line in DOTIN.read_text(encoding="utf-8").splitlines())
-    return {row["file"].rsplit("/", 1)[-1]: row["text"] for row in rows}
 
 
 def _contact(text: str) -> ContactInfo:
@@ -137,4 +127,4 @@ def test_fixture_resumes(name: str, expected: ContactInfo) -> None:
     ],
 )  # fmt: skip
 def test_real_resumes(name: str, expected: ContactInfo) -> None:
-    assert _contact(_dotin()[name]) == expected
+    assert _contact(dotin_resumes()[name]) == expected

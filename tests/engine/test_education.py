@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -11,19 +9,11 @@ import pytest
 from jobfirst_ai.engine.education import parse_education
 from jobfirst_ai.engine.sections import split_sections
 from jobfirst_ai.engine.types import DegreeLevel
+from tests.support.dotin import dotin_resumes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DOTIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "dotin-resume-en" / "train_spans.jsonl"
 
 Row = tuple[DegreeLevel | None, str | None, str | None, str | None, str | None]
-
-
-@cache
-def _dotin() -> dict[str, str]:
-    if not DOTIN.exists():
-        pytest.skip(f"evaluation data not found at {DOTIN}")
-    rows = (json.loads(line) for line in DOTIN.read_text(encoding="utf-8").splitlines())
-    return {row["file"].rsplit("/", 1)[-1]: row["text"] for row in rows}
 
 
 def _degrees(text: str) -> list[Row]:
@@ -153,4 +143,4 @@ def test_fixture_resumes(name: str, rows: list[Row]) -> None:
     ],
 )  # fmt: skip
 def test_real_resumes(name: str, rows: list[Row]) -> None:
-    assert _degrees(_dotin()[name]) == rows
+    assert _degrees(dotin_resumes()[name]) == rows

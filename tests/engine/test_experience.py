@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,18 +10,10 @@ import pytest
 from jobfirst_ai.engine.experience import parse_experience, total_experience_years
 from jobfirst_ai.engine.sections import split_sections
 from jobfirst_ai.engine.types import ExperienceEntry
+from tests.support.dotin import dotin_resumes
 
 TODAY = date(2024, 6, 15)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DOTIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "dotin-resume-en" / "train_spans.jsonl"
-
-
-@cache
-def _dotin() -> dict[str, str]:
-    if not DOTIN.exists():
-        pytest.skip(f"evaluation data not found at {DOTIN}")
-    rows = (json.loads(line) for line in DOTIN.read_text(encoding="utf-8").splitlines())
-    return {row["file"].rsplit("/", 1)[-1]: row["text"] for row in rows}
 
 
 def _jobs(text: str) -> list[tuple[str | None, str | None, str | None, str | None]]:
@@ -149,11 +139,11 @@ def test_fixture_resumes(name: str, jobs: list[tuple[str, str, str, str | None]]
     ],
 )  # fmt: skip
 def test_real_resumes(name: str, jobs: list[tuple[str, str, str, str | None]]) -> None:
-    assert _jobs(_dotin()[name]) == jobs
+    assert _jobs(dotin_resumes()[name]) == jobs
 
 
 def test_real_resume_dates_overlap_counted_once() -> None:
-    text = _dotin()["2.xml"]
+    text = dotin_resumes()["2.xml"]
 
     entries = parse_experience(text, split_sections(text), TODAY)
 

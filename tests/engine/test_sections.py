@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import json
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from jobfirst_ai.engine.sections import iter_lines, split_sections
 from jobfirst_ai.engine.types import Section, SectionKind
+from tests.support.dotin import dotin_resumes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DOTIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "dotin-resume-en" / "train_spans.jsonl"
-
-
-@cache
-def _dotin() -> dict[str, str]:
-    if not DOTIN.exists():
-        pytest.skip(f"evaluation data not found at {DOTIN}")
-    rows = (json.loads(line) for line in DOTIN.read_text(encoding="utf-8").splitlines())
-    return {row["file"].rsplit("/", 1)[-1]: row["text"] for row in rows}
 
 
 def _kinds(text: str) -> list[SectionKind]:
@@ -158,7 +148,7 @@ def test_fixture_resumes(name: str, kinds: list[SectionKind]) -> None:
     ],
 )  # fmt: skip
 def test_real_resumes(name: str, headings: list[str]) -> None:
-    text = _dotin()[name]
+    text = dotin_resumes()[name]
 
     sections = split_sections(text)
 
