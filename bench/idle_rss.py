@@ -11,12 +11,10 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.support.server import ServiceProcess
-
 from common import ROOT, write_result
+
+sys.path.insert(0, str(ROOT))  # the service runner is shared with the tests
+from tests.support.server import ServiceProcess
 
 
 def rss_mb(pid: int) -> float:

@@ -5,16 +5,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import time
 from datetime import date
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from jobfirst_ai.engine.skills import load_skill_dictionary
 
 from common import ROOT, shared_data, write_result
+from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
 
