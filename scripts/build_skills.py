@@ -29,6 +29,10 @@ NOUN_CATEGORIES = set(CATEGORIES) - {
     *("programming_language", "framework", "database", "cloud_devops", "operating_system", "tool"),
     *("office_software", "engineering", "language", "soft_skill"),
 }
+FIELD_CATEGORIES = {
+    *("business", "sales_marketing", "finance", "education", "human_resources", "legal", "logistics"),
+    *("manufacturing", "healthcare", "methodology"),
+}
 CAMEL_CASE = re.compile(r"(?:[A-Z][a-z]{2,}){2,}")
 CAMEL_CASE_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])")
 MAX_WORDS = 4
@@ -89,10 +93,12 @@ class Entity:
 
 @dataclass
 class Builder:
-    """Entities plus the owner of every folded key; the first owner of a key keeps it."""
+    """Entities plus the owner and match mode of every folded key; the first to set either keeps it, so a
+    later source's "sales" cannot loosen the curated list-only "~Sales"."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
     owners: dict[str, Entity] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
 
     def owner_of(self, forms: list[tuple[str, str]]) -> Entity | None:
@@ -102,7 +108,7 @@ class Builder:
         key = fold_text(surface)
         owner = self.owners.setdefault(key, entity)
         if owner is entity:
-            entity.forms.setdefault(surface, mark)
+            entity.forms.setdefault(surface, self.marks.setdefault(key, mark))
         elif report:
             self.conflicts.append(f"{surface!r}: {owner.name} vs {entity.name}")
 
@@ -146,7 +152,7 @@ def variants(surface: str, category: str) -> list[str]:
     return found
 
 
-def add_curated(builder: Builder, path: Path, *, has_display: bool) -> None:
+def add_curated(builder: Builder, path: Path, *, has_display: bool, words: Words | None = None) -> None:
     for category, forms in read_curated(path):
         name = split_mark(forms[0])[0]
         if category == "block":
@@ -157,9 +163,17 @@ def add_curated(builder: Builder, path: Path, *, has_display: bool) -> None:
             entity.name_zh = split_mark(forms[1])[0]
         for form in forms:
             surface, mark = split_mark(form)
+            is_bare = words is not None and not mark and is_bare_field_word(surface, entity.category, words)
+            mark = "~" if is_bare else mark
             builder.add(entity, surface, mark, report=True)
-            for variant in [] if mark else variants(surface, entity.category):
-                builder.add(entity, variant, "")
+            for variant in variants(surface, entity.category) if not mark or is_bare else []:
+                builder.add(entity, variant, mark)
+
+
+def is_bare_field_word(surface: str, category: str, words: Words) -> bool:
+    """One ordinary word naming a whole field ("Sales", "Teaching"): a skill in a list, not in prose."""
+    is_word = surface.isascii() and surface.isalpha() and not surface.isupper()
+    return category in FIELD_CATEGORIES and is_word and words.is_plain_word(surface)
 
 
 def skillspan_counts(skillspan: Path) -> tuple[Counter[str], Counter[str]]:
@@ -338,7 +352,7 @@ def main() -> int:
     data = Path(os.environ.get("JOBFIRST_SHARED_DATA", REPO.parent / "shared" / "data"))
     words = Words.read(data)
     builder = Builder()
-    add_curated(builder, SCRIPTS / "skills_en.txt", has_display=False)
+    add_curated(builder, SCRIPTS / "skills_en.txt", has_display=False, words=words)
     add_curated(builder, SCRIPTS / "skills_zh.txt", has_display=True)
     curated = len(builder.entities)
     add_onet(builder, data / "onet" / "Technology Skills.txt", words)

@@ -186,3 +186,59 @@ def test_load_from_a_file_plain_or_gzipped(tmp_path: Path) -> None:
         assert len(dictionary) == 1
         assert [m.name for m in find_skills("Go, Rust; 熟悉Go语言", dictionary)] == ["Golang"]
     assert len(parse_skill_dictionary(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sales Manager\nAcme Corp",
+        "Worked as a Marketing Executive",
+        "Sales Associate",
+    ],
+)
+def test_a_field_inside_a_job_title_is_no_skill(text: str) -> None:
+    assert _names(text) == []
+
+
+def test_a_technology_inside_a_job_title_is_still_a_skill() -> None:
+    assert _names("Senior Java Developer") == ["Java"]
+
+
+def test_the_same_skill_words_count_in_a_list() -> None:
+    assert _names("Skills: Sales, Marketing, Java") == ["Sales", "Marketing", "Java"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Master of Engineering in Computer and Communication",
+        "Bachelor of Science in Nursing, 2012",
+        "B.Sc. in Accounting",
+        "Ph.D. in Mass Communication",
+    ],
+)
+def test_the_field_of_a_degree_is_no_skill(text: str) -> None:
+    assert _names(text) == []
+
+
+def test_a_degree_word_used_as_a_verb_blocks_nothing() -> None:
+    assert "Java" in _names("Quick to master new tools in Java and Python")
+
+
+def test_a_bare_field_word_counts_in_a_list_but_not_in_prose() -> None:
+    assert _names("Increased sales by 20% for an insurance company.") == []
+    assert _names("Handled accounting for a logistics firm.") == []  # ESCO may not loosen the list-only form
+    assert _names("Sales, insurance, teaching") == ["Sales", "Insurance", "Teaching"]
+    assert "Sales" in _names("Ran direct sales for the region.")
+
+
+def test_soft_skill_adjectives_count_only_when_listed() -> None:
+    listed = find_skills("Creative, reliable, organized", _dictionary())
+    assert [m.name for m in listed] == ["Creativity", "Reliability", "Organizational Skills"]
+    assert [m.evidence[0].text for m in listed] == ["Creative", "reliable", "organized"]
+    assert _names("Designed a creative campaign for a reliable client.") == []
+
+
+def test_short_platform_names_count_only_when_listed() -> None:
+    assert _names("Platforms: PC, Mac; Languages: Perl, Shell") == ["PC", "macOS", "Perl", "Shell Scripting"]
+    assert _names("Bought a Mac from the shell company") == []

@@ -49,3 +49,15 @@ def test_the_seed_one_liner() -> None:
     assert result.stated_years == 5
     assert result.total_years == 0
     assert result.contact.name == "张三"
+
+
+def test_the_seed_one_liner_in_english() -> None:
+    analyzer = ResumeAnalyzer(load_skill_dictionary())
+
+    result = analyzer.analyze(
+        "John Smith, Java Developer, 5 years of Java development experience", today=date(2026, 11, 24)
+    )
+
+    assert "Java" in result.skills
+    assert result.years_of_experience == 5
+    assert result.language == "en"

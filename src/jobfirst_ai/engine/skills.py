@@ -49,6 +49,12 @@ _ADDRESS: Final = re.compile(
 _LEFT_SEPARATORS: Final = frozenset("\n\r,/|;:•·●▪◦►➢✓*-–—([{、，；：（【和及与或")
 _RIGHT_SEPARATORS: Final = frozenset("\n\r,/|;:.)]}(、，；：）】和及与或。")
 _FLAT_GAP: Final = 2
+# A field named in a degree ("Master of Engineering in Computer and Communication", "B.Sc. in Nursing")
+# is what was studied, not a skill claimed; short degree names need their dots ("be in", "MS Office").
+_DEGREE_FIELD: Final = re.compile(
+    r"\b(?:bachelor|master|doctor|associate|diploma|ph\.? ?d|mba|mca|bca|[bm]\.? ?(?:tech|sc|com)"
+    r"|[bm]\.[eas])(?:'s|s|\.)*(?: degree)?(?: of [a-z]+(?: [a-z]+)?)? (?:in|of) (?: ?[^\n,;|:. ])* ?$"
+)
 _LIST_WORDS_LEFT: Final = frozenset({"and", "or", "&"})
 _LIST_WORDS_RIGHT: Final = frozenset({"and", "or", "&", "programming", "language", "lang", "developer"})
 # A skill word right before one of these names a job, not a skill ("Sales Manager", "Java Developer").
@@ -59,7 +65,7 @@ _TITLE_WORDS: Final = frozenset(
         *("specialist", "intern", "trainer", "teacher", "assistant", "administrator", "coordinator"),
         *("representative", "architect", "tester", "supervisor", "programmer", "designer", "professor"),
         *("lecturer", "instructor", "technician", "advisor", "adviser", "clerk", "accountant", "scientist"),
-        *("associate", "operator", "agent",),
+        *("associate", "operator", "agent"),
     )
     for plural in ("", "s")
 )
@@ -207,7 +213,12 @@ def find_skills(text: str, dictionary: SkillDictionary, sections: Sequence[Secti
         and reader.is_accepted(start, end, form)
         and not reader.is_heading(start)
     ]
-    kept = [hit for hit in _keep_longest(hits, len(text)) if not reader.is_job_title(hit.end)]
+    kept = [
+        hit
+        for hit in _keep_longest(hits, len(text))
+        if not (reader.is_job_title(hit.end) and _is_field(dictionary, hit))
+        and not reader.is_degree_field(hit.start)
+    ]
     return _group(kept, reader, dictionary)
 
 
@@ -252,6 +263,11 @@ class _Reader:
         while word_end < len(folded) and folded[word_end].isalpha():
             word_end += 1
         return folded[i:word_end] in _TITLE_WORDS
+
+    def is_degree_field(self, start: int) -> bool:
+        """Whether a match names the field of a degree on its line ("Bachelor of Science in Nursing")."""
+        line_start = max(self.folded.rfind("\n", 0, start) + 1, start - 80)
+        return _DEGREE_FIELD.search(self.folded, line_start, start) is not None
 
     def is_in_list(self, start: int, end: int) -> bool:
         """In a skills section, or between list separators ("Java, C, Python", "Go/Rust", "R and SAS")."""
@@ -301,6 +317,26 @@ def _heading_end(text: str, section: Section) -> int:
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
+
+
+# Tools and technologies stay skills inside a job title ("Java Developer" knows Java); fields and
+# trades do not ("Sales Manager" names a job, not a sales skill).
+_TECHNICAL: Final = frozenset(
+    {
+        "programming_language",
+        "framework",
+        "database",
+        "cloud_devops",
+        "operating_system",
+        "data_ai",
+        "tool",
+        "office_software",
+    }
+)
+
+
+def _is_field(dictionary: SkillDictionary, hit: _Hit) -> bool:
+    return dictionary.entry_at(hit.entry).category not in _TECHNICAL
 
 
 def _keep_longest(hits: list[_Hit], size: int) -> list[_Hit]:
