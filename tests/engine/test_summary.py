@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from jobfirst_ai.engine.suggestions import RULES
+from jobfirst_ai.engine.suggestions import RULES, skill_name
 from jobfirst_ai.engine.summary import FIX_LABELS, summarize
-from jobfirst_ai.engine.types import Language
+from jobfirst_ai.engine.types import Language, SkillMatch, Span
 from tests.support.findings import bare, changed, changed_contact, degree, job, skill, strong
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -122,3 +122,16 @@ def test_every_suggestion_has_a_short_label() -> None:
 
 def test_same_findings_same_summary() -> None:
     assert summarize(strong("zh"), 88) == summarize(strong("zh"), 88)
+
+
+def test_a_chinese_form_that_wraps_the_name_reads_as_the_name() -> None:
+    wrapped = SkillMatch(
+        name="Java", category="programming_language", evidence=[Span(start=0, end=6, text="Java开发")]
+    )
+    chinese = SkillMatch(
+        name="Microservices", category="framework", evidence=[Span(start=0, end=3, text="微服务")]
+    )
+
+    assert skill_name(wrapped, "zh") == "Java"
+    assert skill_name(chinese, "zh") == "微服务"
+    assert skill_name(chinese, "en") == "Microservices"

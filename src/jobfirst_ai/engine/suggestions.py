@@ -118,9 +118,12 @@ def experience_statements(findings: Findings) -> list[str]:
 
 
 def skill_name(skill: SkillMatch, language: Language) -> str:
-    """The skill's name for a message: in a Chinese resume, the Chinese form it was written in, if any."""
+    """The skill's name for a message: in a Chinese resume, the Chinese form it was written in, if any,
+    unless that form only wraps the name ('Java开发' reads as 'Java')."""
     if language == "zh" and not HAN.search(skill.name):
-        return next((span.text for span in skill.evidence if HAN.search(span.text)), skill.name)
+        written = next((span.text for span in skill.evidence if HAN.search(span.text)), None)
+        if written and skill.name.casefold() not in written.casefold():
+            return written
     return skill.name
 
 
