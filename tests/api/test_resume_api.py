@@ -127,6 +127,7 @@ def test_a_file_over_the_limit_gets_413(make_client: ClientFactory) -> None:
     ("kwargs", "status", "code"),
     [
         ({"json": {"content": "   "}}, 422, "empty_input"),
+        ({"json": {"content": "\x00\x01\x02 ..."}}, 422, "empty_input"),
         ({"json": {"content": ""}}, 422, "validation_error"),
         ({"json": {"text": "no content key"}}, 422, "validation_error"),
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422, "validation_error"),

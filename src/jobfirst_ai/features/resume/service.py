@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, Er
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Control characters other than tab and newline carry nothing a reader sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def prepare_resume(given: ResumeInput, limits: Limits) -> PreparedResume:
         size = len(text.encode("utf-8"))
         if size > limits.max_bytes:
             raise PayloadTooLarge(_too_large_message(limits.max_bytes))
-    text = text.replace("\x00", "").strip()
-    if not text:
+    text = _CONTROL.sub("", text).strip()
+    if not any(char.isalnum() for char in text):
         raise EmptyInput("简历内容为空 / The resume is empty: paste its text or upload a file.")
     if len(text) > limits.max_chars:
         raise PayloadTooLarge(
