@@ -89,3 +89,79 @@ class ConfigError(JobFirstError):
     """Invalid settings; raised at start-up with the variable's name in the message."""
 
     code = "invalid_configuration"
+
+
+class ProviderError(JobFirstError):
+    """A model call failed. `provider` names the backend; `retryable` says whether trying again may help.
+
+    Messages never contain an API key: vendors echo masked keys at most, and this layer builds its own.
+    """
+
+    status = 502
+    code = "provider_error"
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class ProviderAuthError(ProviderError):
+    """The vendor refused the key (401/403)."""
+
+    code = "provider_auth_failed"
+
+
+class InsufficientBalance(ProviderError):
+    """The vendor account is out of balance (DeepSeek 402): retrying cannot help."""
+
+    code = "provider_insufficient_balance"
+
+
+class ProviderBadRequest(ProviderError):
+    """The vendor rejected the request itself (400, 404, 422): retrying the same request cannot help."""
+
+    code = "provider_bad_request"
+
+
+class RateLimited(ProviderError):
+    """429: too many requests or too much concurrency; `retry_after` when the vendor says."""
+
+    code = "provider_rate_limited"
+    retryable = True
+
+
+class ProviderUnavailable(ProviderError):
+    """5xx, a refused or dropped connection, or a stream cut before its end."""
+
+    code = "provider_unavailable"
+    retryable = True
+
+
+class ProviderTimeout(ProviderError):
+    """The per-request deadline passed."""
+
+    code = "provider_timeout"
+    status = 504
+
+
+class CircuitOpen(ProviderError):
+    """The provider failed repeatedly and is resting: fail fast instead of waiting on it."""
+
+    code = "provider_circuit_open"
+    status = 503
+
+
+class InvalidModelOutput(ProviderError):
+    """The model's answer was not valid JSON for the expected schema, even after repair and one retry."""
+
+    code = "invalid_model_output"
