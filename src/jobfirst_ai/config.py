@@ -29,9 +29,25 @@ class Settings(BaseSettings):
     external_ai_provider: ProviderName = "deepseek"
     external_ai_api_key: SecretStr | None = None
     external_ai_base_url: str | None = None
-    external_ai_model: str = "deepseek-flash"
+    external_ai_model: str | None = None  # None: the provider's default (deepseek-flash for DeepSeek)
     ollama_host: str = "http://127.0.0.1:11434"
     ollama_model: str = "gemma3:4b"
+    # Extra keys for a fallback chain that mixes hosted vendors; the primary uses EXTERNAL_AI_API_KEY.
+    deepseek_api_key: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    gemini_api_key: SecretStr | None = None
+    # Ordered providers tried before the built-in engine, e.g. "deepseek,ollama"; empty = the primary only.
+    ai_fallback_chain: str = ""
+    ai_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    ai_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    ai_max_connections: int = Field(default=100, ge=1)
+    ai_max_connections_per_host: int = Field(default=30, ge=1)
+    ai_retry_attempts: int = Field(default=3, ge=1, le=10)
+    ai_breaker_failures: int = Field(default=5, ge=1)
+    ai_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    ai_max_concurrency: int = Field(default=8, ge=1, le=256)
+    ai_thinking: bool = False
+    redact_pii: bool = True
 
     # HTTP server.
     ai_service_host: str = "127.0.0.1"
@@ -69,6 +85,17 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("ai_fallback_chain")
+    @classmethod
+    def _known_chain(cls, value: str) -> str:
+        known = {"builtin", "deepseek", "openai", "gemini", "ollama", "openai_compatible"}
+        unknown = [
+            name for name in (part.strip().lower() for part in value.split(",")) if name and name not in known
+        ]
+        if unknown:
+            raise ValueError(f"unknown provider(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return value
+
     @field_validator("external_ai_provider", mode="before")
     @classmethod
     def _lower_provider(cls, value: object) -> object:
@@ -86,10 +113,29 @@ class Settings(BaseSettings):
 
     @property
     def is_model_configured(self) -> bool:
-        """A model provider is usable: a key for hosted ones, a host for Ollama."""
-        if self.external_ai_provider == "builtin":
-            return False
-        return self.external_ai_provider == "ollama" or self.external_ai_api_key is not None
+        """At least one provider of the chain is usable: a key for hosted ones, a host for Ollama."""
+        return bool(self.provider_chain())
+
+    def provider_chain(self) -> list[str]:
+        """The usable providers, in order: the configured chain (or the primary), without unkeyed ones."""
+        names = [name.strip().lower() for name in self.ai_fallback_chain.split(",") if name.strip()]
+        names = names or [self.external_ai_provider]
+        return [name for name in dict.fromkeys(names) if name != "builtin" and self.api_key_for(name) != ""]
+
+    def api_key_for(self, name: str) -> str | None:
+        """The key for provider `name`: '' when a needed key is missing, None when none is needed."""
+        if name == "ollama":
+            return None
+        if name == "openai_compatible":  # vLLM and friends often run without a key
+            key = self.external_ai_api_key if name == self.external_ai_provider else None
+            return key.get_secret_value() if key else None
+        own = {
+            "deepseek": self.deepseek_api_key,
+            "openai": self.openai_api_key,
+            "gemini": self.gemini_api_key,
+        }
+        key = own.get(name) or (self.external_ai_api_key if name == self.external_ai_provider else None)
+        return key.get_secret_value() if key else ""
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL this service uses."""
@@ -131,12 +177,18 @@ def _async_driver(url: str) -> str:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings; an invalid one raises ConfigError naming the environment variable."""
+    """Read settings; an invalid one raises ConfigError naming the environment variable, and a model name
+    DeepSeek retired raises one naming the replacement (at start-up, not at the first user request)."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
             for error in exc.errors()
         )
         raise ConfigError(f"Invalid configuration — {problems}") from None
+    if settings.external_ai_provider == "deepseek" and settings.external_ai_model:
+        from jobfirst_ai.llm.providers.deepseek import check_model_name
+
+        check_model_name(settings.external_ai_model)
+    return settings

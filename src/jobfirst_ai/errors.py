@@ -165,3 +165,9 @@ class InvalidModelOutput(ProviderError):
     """The model's answer was not valid JSON for the expected schema, even after repair and one retry."""
 
     code = "invalid_model_output"
+
+
+class NetworkDisabled(ProviderError):
+    """A request to a non-loopback host while JOBFIRST_NETWORK=off (the test suite's switch)."""
+
+    code = "network_disabled"

@@ -79,7 +79,9 @@ def _read_json(body: bytes) -> ResumeInput:
         raise ValidationFailed(
             f'请求需为 JSON：{{"content": "简历文字"}} / Expected JSON {{"content": "..."}} ({fields})',
         ) from None
-    return ResumeInput(text=parsed.content, filename=parsed.filename, language=parsed.language)
+    return ResumeInput(
+        text=parsed.content, filename=parsed.filename, language=parsed.language, target_job=parsed.target_job
+    )
 
 
 def _decode_text(body: bytes) -> str:
@@ -95,6 +97,7 @@ async def _read_upload(request: Request, limit: int) -> ResumeInput:
     async with request.form(max_files=1, max_fields=5) as form:
         upload = form.get("file")
         language = form.get("language")
+        target_job = form.get("target_job")
         if not isinstance(upload, UploadFile):
             raise ValidationFailed(
                 "请在 `file` 字段上传简历文件 / Upload the resume in the form field `file`.",
@@ -108,6 +111,7 @@ async def _read_upload(request: Request, limit: int) -> ResumeInput:
             filename=upload.filename,
             content_type=upload.content_type,
             language=_language(language),
+            target_job=target_job if isinstance(target_job, str) and target_job.strip() else None,
         )
 
 

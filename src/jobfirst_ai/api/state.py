@@ -14,7 +14,9 @@ from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import create_engine, create_session_factory, is_sqlite
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
+from jobfirst_ai.features.resume.enrich import ModelBackend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
+from jobfirst_ai.llm.router import Chain, build_chain
 from jobfirst_ai.tasks.runner import TaskRunner
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ class Services:
     verifier: TokenVerifier
     resumes: ResumeService
     runner: TaskRunner
+    chain: Chain | None = None
 
 
 async def start_services(settings: Settings) -> Services:
@@ -37,7 +40,8 @@ async def start_services(settings: Settings) -> Services:
     await upgrade_database(database)
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
-    analyzer = ResumeAnalyzer(load_skill_dictionary())
+    chain = build_chain(settings)
+    analyzer = ResumeAnalyzer(load_skill_dictionary(), _backend(settings, chain))
     resumes = ResumeService(sessions, analyzer, limits)
     runner = TaskRunner(
         sessions,
@@ -51,19 +55,33 @@ async def start_services(settings: Settings) -> Services:
     verifier = TokenVerifier(settings)
     _log_start(settings, verifier)
     await runner.start()
-    return Services(settings, database, verifier, resumes, runner)
+    return Services(settings, database, verifier, resumes, runner, chain)
 
 
 async def stop_services(services: Services) -> None:
     """Drain the workers, then close the database."""
     await services.runner.stop()
     await services.database.dispose()
+    if services.chain is not None:
+        for backend in services.chain.backends:
+            await backend.aclose()
+
+
+def _backend(settings: Settings, chain: Chain | None) -> ModelBackend | None:
+    if chain is None:
+        return None
+    return ModelBackend(
+        provider=chain.provider,
+        timeout_seconds=settings.ai_timeout_seconds,
+        redactor=chain.redactor,
+        thinking=settings.ai_thinking,
+    )
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:
     if not verifier.is_enabled:
         logger.warning("authentication is OFF (no JWT_SECRET or JWT_PUBLIC_KEY): every caller is one user")
-    engine = settings.external_ai_provider if settings.is_model_configured else "builtin"
+    engine = ",".join(settings.provider_chain()) or "builtin"
     logger.info("JobFirst AI %s ready: database=%s engine=%s", __version__, _database_kind(settings), engine)
 
 

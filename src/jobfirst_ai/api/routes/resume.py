@@ -7,7 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from jobfirst_ai.api.deps import PrincipalDep, ResumeInputDep, ServicesDep
-from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, AnalyzeRequest, TaskAccepted
+from jobfirst_ai.features.resume.schemas import (
+    AnalysisResult,
+    AnalysisTask,
+    AnalyzeRequest,
+    OptimizeResult,
+    TaskAccepted,
+)
 
 router = APIRouter(tags=["resume"])
 
@@ -23,6 +29,7 @@ _BODY: dict[str, Any] = {
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "PDF, DOCX, TXT or MD"},
                         "language": {"type": "string", "enum": ["zh", "en"]},
+                        "target_job": {"type": "string", "description": "optimisation only"},
                     },
                 }
             },
@@ -84,3 +91,17 @@ async def analyze_resume(
     analysis, result = await services.resumes.analyze_now(principal.subject, given)
     response.headers["Location"] = f"/api/v1/ai/analyses/{analysis.id}"
     return AnalyzeResponse(**result.model_dump(), analysis_id=analysis.id, resume_id=analysis.resume_id)
+
+
+@router.post(
+    "/resume/optimize",
+    response_model=OptimizeResult,
+    openapi_extra=_BODY,
+    responses=_ERRORS,
+    summary="Rewrite weak bullets (original → improved), optionally for a target job",
+)
+async def optimize_resume(
+    services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep
+) -> OptimizeResult:
+    """Same input as analysis plus `target_job`; every rewrite is checked to add no invented facts."""
+    return await services.resumes.optimize(principal.subject, given)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +11,9 @@ from jobfirst_ai.engine.analyze import EngineAnalysis, analyze_text
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.summary import years_of
 from jobfirst_ai.engine.types import EducationEntry, ExperienceEntry, Language, SkillMatch
-from jobfirst_ai.features.resume.schemas import AnalysisResult
+from jobfirst_ai.features.resume.enrich import ModelBackend, enrich_analysis
+from jobfirst_ai.features.resume.optimize import optimize_bullets
+from jobfirst_ai.features.resume.schemas import AnalysisResult, OptimizeResult
 
 _PRESENT = {"zh": "至今", "en": "present"}
 _SEPARATOR = " · "
@@ -18,9 +21,10 @@ _SEPARATOR = " · "
 
 @dataclass(frozen=True)
 class ResumeAnalyzer:
-    """The built-in analysis, with its dictionary loaded once at start-up."""
+    """Resume analysis and optimisation: the engine always, the model chain when one is configured."""
 
     dictionary: SkillDictionary
+    backend: ModelBackend | None = None
 
     def analyze(self, text: str, *, today: date, language: Language | None = None) -> AnalysisResult:
         """Analyse resume text with the built-in engine (CPU-bound: callers run it off the event loop)."""
@@ -28,6 +32,30 @@ class ResumeAnalyzer:
         analysis = analyze_text(text, self.dictionary, today, language)
         elapsed = (time.perf_counter() - started) * 1000
         return build_result(analysis, timings_ms={"engine": round(elapsed, 2)})
+
+    async def run(self, text: str, *, today: date, language: Language | None, owner: str) -> AnalysisResult:
+        """The engine's analysis off the event loop, then the model's grounded additions if configured."""
+        result = await asyncio.to_thread(self.analyze, text, today=today, language=language)
+        if self.backend is None:
+            return result
+        return await enrich_analysis(result, text, self.backend, self.dictionary, owner=owner)
+
+    async def optimize(
+        self, text: str, *, today: date, language: Language | None, target_job: str | None, owner: str
+    ) -> OptimizeResult:
+        """Rewrites of the weak bullets (model when configured, checked locally; built-in otherwise)."""
+        started = time.perf_counter()
+        analysis = await asyncio.to_thread(analyze_text, text, self.dictionary, today, language)
+        result = await optimize_bullets(
+            analysis,
+            text,
+            dictionary=self.dictionary,
+            backend=self.backend,
+            target_job=target_job,
+            owner=owner,
+        )
+        result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
 
 
 def build_result(analysis: EngineAnalysis, *, timings_ms: dict[str, float]) -> AnalysisResult:

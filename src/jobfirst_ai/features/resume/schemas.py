@@ -17,6 +17,7 @@ from jobfirst_ai.engine.types import (
     SubScore,
     Suggestion,
 )
+from jobfirst_ai.llm.types import Usage
 
 TaskStatus = Literal["queued", "running", "succeeded", "failed"]
 
@@ -29,6 +30,9 @@ class AnalyzeRequest(BaseModel):
         default=None, description="Language of summary and suggestions; default: the resume's own"
     )
     filename: str | None = Field(default=None, max_length=255, description="Shown back to the owner")
+    target_job: str | None = Field(
+        default=None, max_length=20_000, description="Optimisation only: the job description to tune for"
+    )
 
 
 class AnalysisResult(BaseModel):
@@ -57,10 +61,15 @@ class AnalysisResult(BaseModel):
     suggestion_details: list[Suggestion]
     contact: ContactInfo
     quantified_achievements: int = Field(description="Lines carrying a measured result")
-    engine: str = Field(description="Which engine answered: 'builtin' or provider/model")
+    strengths: list[str] = Field(default_factory=list, description="What the resume does well (model only)")
+    engine: str = Field(description="Which engine answered: 'builtin' or the provider's name")
     model: str | None = None
+    usage: Usage | None = Field(default=None, description="Tokens the model calls used")
     degraded: bool = Field(default=False, description="True when a configured model could not answer")
     degraded_reason: str | None = None
+    grounding_notes: list[str] = Field(
+        default_factory=list, description="What the local checks removed from the model's answer, and why"
+    )
     timings_ms: dict[str, float] = Field(description="Where the time went: extract, engine, total")
 
 
@@ -91,3 +100,44 @@ class AnalysisTask(BaseModel):
     finished_at: datetime | None = None
     result: AnalysisResult | None = None
     error: ErrorDetail | None = None
+
+
+class ModelAnalysis(BaseModel):
+    """What the model is asked for when analysing a resume; checked locally before any of it is used."""
+
+    summary: str = Field(max_length=800, description="2-3 sentences on the candidate, from the resume only")
+    strengths: list[str] = Field(default_factory=list, max_length=5, description="Short phrases")
+    additional_skills: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Skills written in the resume that the engine's list lacks, spelled exactly as written",
+    )
+    suggestions: list[str] = Field(default_factory=list, max_length=8, description="Concrete, specific fixes")
+
+
+class Rewrite(BaseModel):
+    """One weak bullet and a stronger version that states only what the original states."""
+
+    original: str = Field(description="The bullet exactly as written in the resume")
+    improved: str = Field(description="The rewrite: no new numbers, employers, titles or skills")
+    reason: str = Field(default="", description="Why the rewrite is stronger")
+
+
+class ModelRewrites(BaseModel):
+    """What the model is asked for when optimising bullets."""
+
+    rewrites: list[Rewrite] = Field(default_factory=list, max_length=12)
+
+
+class OptimizeResult(BaseModel):
+    """Rewrites of weak bullets, each checked to add no invented facts."""
+
+    rewrites: list[Rewrite]
+    language: Language
+    engine: str
+    model: str | None = None
+    usage: Usage | None = None
+    degraded: bool = False
+    degraded_reason: str | None = None
+    grounding_notes: list[str] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)

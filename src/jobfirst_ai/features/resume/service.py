@@ -19,7 +19,7 @@ from jobfirst_ai.engine.extract import extract_text
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import EmptyInput, JobFirstError, NotFound, PayloadTooLarge
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
-from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, ErrorDetail
+from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, ErrorDetail, OptimizeResult
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class ResumeInput:
     filename: str | None = None
     content_type: str | None = None
     language: Language | None = None
+    target_job: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,9 @@ class ResumeService:
         """Validate, analyse and persist in one call."""
         prepared = await asyncio.to_thread(prepare_resume, given, self._limits)
         started = time.perf_counter()
-        result = await self._analyze(prepared.text, given.language, extract_ms=prepared.extract_ms)
+        result = await self._analyze(
+            prepared.text, given.language, owner=owner, extract_ms=prepared.extract_ms
+        )
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000 + prepared.extract_ms, 2)
         async with self._sessions.begin() as session:
             resume = await repositories.add_resume(session, _resume_row(owner, prepared))
@@ -155,7 +158,9 @@ class ResumeService:
             await self._finish(analysis_id, attempt, _failure("too_many_attempts", "analysis kept crashing"))
             return
         try:
-            result = await self._analyze(resume.text, analysis.options.get("language"), **_extract(analysis))
+            result = await self._analyze(
+                resume.text, analysis.options.get("language"), owner=analysis.owner, **_extract(analysis)
+            )
         except JobFirstError as error:
             await self._finish(analysis_id, attempt, _failure(error.code, error.message))
             return
@@ -169,8 +174,21 @@ class ResumeService:
         }
         await self._finish(analysis_id, attempt, values)
 
-    async def _analyze(self, text: str, language: Language | None, *, extract_ms: float) -> AnalysisResult:
-        result = await asyncio.to_thread(self._analyzer.analyze, text, today=self._today(), language=language)
+    async def optimize(self, owner: str, given: ResumeInput) -> OptimizeResult:
+        """Rewrites of the resume's weak bullets (nothing is stored: the caller decides what to keep)."""
+        prepared = await asyncio.to_thread(prepare_resume, given, self._limits)
+        return await self._analyzer.optimize(
+            prepared.text,
+            today=self._today(),
+            language=given.language,
+            target_job=given.target_job,
+            owner=owner,
+        )
+
+    async def _analyze(
+        self, text: str, language: Language | None, *, owner: str, extract_ms: float
+    ) -> AnalysisResult:
+        result = await self._analyzer.run(text, today=self._today(), language=language, owner=owner)
         result.timings_ms["extract"] = extract_ms
         return result
 

@@ -1,0 +1,1 @@
+"""Model backends over HTTP: the OpenAI-compatible base, thin vendor modules, Ollama, registry."""

@@ -1,0 +1,94 @@
+"""The one place that composes the provider stack from settings.
+
+Per provider: `BreakerProvider(RetryingProvider(backend))` — retries stay on one provider, and the breaker
+sees the outcome after retries, so an outage costs one fast failure per request once it opens. Across the
+chain: `FallbackProvider([...])` in the configured order. The built-in engine is the last resort at the
+feature level (features degrade to it), not a Provider here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from jobfirst_ai.config import Settings, is_loopback
+from jobfirst_ai.llm.base import Provider
+from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
+from jobfirst_ai.llm.fallback import FallbackProvider
+from jobfirst_ai.llm.providers.http import HttpLimits
+from jobfirst_ai.llm.providers.registry import PROVIDERS, build_provider
+from jobfirst_ai.llm.redact import Redactor
+from jobfirst_ai.llm.retry import RetryingProvider
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The composed provider, its per-provider breakers (for metrics and `check`), and the raw backends."""
+
+    provider: Provider
+    backends: list[Provider]
+    breakers: list[CircuitBreaker]
+    redactor: Redactor | None
+
+
+def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Chain | None:
+    """The configured chain, or None when no provider is usable (the built-in engine answers alone)."""
+    names = settings.provider_chain()
+    if not names:
+        return None
+    limits = HttpLimits(
+        max_connections=settings.ai_max_connections,
+        max_keepalive_connections=settings.ai_max_connections_per_host,
+        connect_timeout=settings.ai_connect_timeout_seconds,
+        total_timeout=settings.ai_timeout_seconds,
+    )
+    backends = [_backend(settings, name, limits, transport) for name in names]
+    breakers = [
+        CircuitBreaker(
+            name=backend.name,
+            failure_threshold=settings.ai_breaker_failures,
+            cooldown=settings.ai_breaker_cooldown_seconds,
+        )
+        for backend in backends
+    ]
+    wrapped: list[Provider] = [
+        BreakerProvider(RetryingProvider(backend, attempts=settings.ai_retry_attempts), breaker)
+        for backend, breaker in zip(backends, breakers, strict=True)
+    ]
+    provider = wrapped[0] if len(wrapped) == 1 else FallbackProvider(wrapped)
+    redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
+    return Chain(provider, backends, breakers, redactor)
+
+
+def _backend(
+    settings: Settings, name: str, limits: HttpLimits, transport: httpx.AsyncBaseTransport | None
+) -> Provider:
+    is_primary = name == settings.external_ai_provider
+    base_url, model = _endpoint(settings, name, is_primary)
+    return build_provider(
+        name,
+        api_key=settings.api_key_for(name),
+        base_url=base_url,
+        model=model,
+        limits=limits,
+        transport=transport,
+    )
+
+
+def _endpoint(settings: Settings, name: str, is_primary: bool) -> tuple[str | None, str | None]:
+    if name == "ollama":
+        return settings.ollama_host, settings.ollama_model
+    if is_primary:
+        return settings.external_ai_base_url, settings.external_ai_model
+    return None, None
+
+
+def _all_local(settings: Settings, names: list[str]) -> bool:
+    """Every provider runs on this machine: nothing leaves it, so nothing needs masking."""
+    return all(name == "ollama" and is_loopback(httpx.URL(settings.ollama_host).host) for name in names)
+
+
+def known_providers() -> list[str]:
+    """Provider names the registry knows."""
+    return list(PROVIDERS)
