@@ -25,6 +25,8 @@ for _name in list(os.environ):
     ):
         del os.environ[_name]
 os.environ["EXTERNAL_AI_PROVIDER"] = "builtin"
+# The shared HTTP client refuses every host but loopback: no test can reach a real model provider.
+os.environ["JOBFIRST_NETWORK"] = "off"
 
 from fastapi.testclient import TestClient  # noqa: E402
 

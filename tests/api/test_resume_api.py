@@ -170,3 +170,16 @@ def test_health_ready_and_openapi(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/ai/start-analysis" in schema["paths"]
     assert {"AnalysisResult", "AnalysisTask", "SkillMatch"} <= schema["components"]["schemas"].keys()
+
+
+def test_optimize_returns_rewrites_in_the_resume_language(client: TestClient) -> None:
+    text = fixture_bytes("resume_zh_software.md").decode("utf-8")
+
+    response = client.post("/api/v1/ai/resume/optimize", json={"content": text, "target_job": "高级Java工程师"})
+
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["engine"] == "builtin"
+    assert result["rewrites"]
+    assert all(rewrite["original"] in text for rewrite in result["rewrites"])
+    assert all(has_han(rewrite["improved"]) for rewrite in result["rewrites"])

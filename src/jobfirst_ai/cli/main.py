@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from jobfirst_ai.cli.analyze import analyze_command
+from jobfirst_ai.cli.check import check_command
 from jobfirst_ai.config import Settings, load_settings
 from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.logs import configure_logging
@@ -18,6 +19,7 @@ app = typer.Typer(help="JobFirst AI: resume analysis with a built-in offline eng
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.command("analyze")(analyze_command)
+app.command("check")(check_command)
 
 
 def settings_or_exit() -> Settings:
