@@ -175,7 +175,9 @@ def test_health_ready_and_openapi(client: TestClient) -> None:
 def test_optimize_returns_rewrites_in_the_resume_language(client: TestClient) -> None:
     text = fixture_bytes("resume_zh_software.md").decode("utf-8")
 
-    response = client.post("/api/v1/ai/resume/optimize", json={"content": text, "target_job": "高级Java工程师"})
+    response = client.post(
+        "/api/v1/ai/resume/optimize", json={"content": text, "target_job": "高级Java工程师"}
+    )
 
     assert response.status_code == 200, response.text
     result = response.json()
@@ -183,3 +185,27 @@ def test_optimize_returns_rewrites_in_the_resume_language(client: TestClient) ->
     assert result["rewrites"]
     assert all(rewrite["original"] in text for rewrite in result["rewrites"])
     assert all(has_han(rewrite["improved"]) for rewrite in result["rewrites"])
+
+
+def test_a_batch_answers_each_item_and_isolates_bad_ones(client: TestClient) -> None:
+    items = [
+        {"id": "zh", "content": SEED_CONTENT},
+        {"id": "empty", "content": "   "},
+        {"id": "en", "content": fixture_bytes("resume_en_sales.txt").decode("utf-8")},
+    ]
+
+    response = client.post("/api/v1/ai/resume/analyze/batch", json={"items": items})
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [outcome["id"] for outcome in body["results"]] == ["zh", "empty", "en"]
+    assert body["results"][0]["result"]["skills"] == ["Java"]
+    assert body["results"][1]["error"]["code"] == "empty_input"
+    assert body["results"][2]["result"]["language"] == "en"
+    assert (body["succeeded"], body["failed"]) == (2, 1)
+
+
+def test_a_batch_over_fifty_items_is_refused(client: TestClient) -> None:
+    response = client.post("/api/v1/ai/resume/analyze/batch", json={"items": [{"content": "x"}] * 51})
+
+    assert response.status_code == 422

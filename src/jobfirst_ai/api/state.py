@@ -42,7 +42,7 @@ async def start_services(settings: Settings) -> Services:
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
     chain = build_chain(settings)
     analyzer = ResumeAnalyzer(load_skill_dictionary(), _backend(settings, chain))
-    resumes = ResumeService(sessions, analyzer, limits)
+    resumes = ResumeService(sessions, analyzer, limits, concurrency=settings.ai_max_concurrency)
     runner = TaskRunner(
         sessions,
         resumes.run_task,

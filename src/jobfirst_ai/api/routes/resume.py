@@ -11,6 +11,8 @@ from jobfirst_ai.features.resume.schemas import (
     AnalysisResult,
     AnalysisTask,
     AnalyzeRequest,
+    BatchRequest,
+    BatchResponse,
     OptimizeResult,
     TaskAccepted,
 )
@@ -105,3 +107,16 @@ async def optimize_resume(
 ) -> OptimizeResult:
     """Same input as analysis plus `target_job`; every rewrite is checked to add no invented facts."""
     return await services.resumes.optimize(principal.subject, given)
+
+
+@router.post(
+    "/resume/analyze/batch",
+    response_model=BatchResponse,
+    responses={401: _ERRORS[401], 422: {"description": "Invalid JSON, or more than 50 items"}},
+    summary="Analyse up to 50 resumes in one call",
+)
+async def analyze_batch(
+    services: ServicesDep, principal: PrincipalDep, request: BatchRequest
+) -> BatchResponse:
+    """Items run concurrently within the provider limits; one bad item gets an error, not a failed batch."""
+    return await services.resumes.analyze_batch(principal.subject, request)

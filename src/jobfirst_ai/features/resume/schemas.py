@@ -141,3 +141,32 @@ class OptimizeResult(BaseModel):
     degraded_reason: str | None = None
     grounding_notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class BatchItem(AnalyzeRequest):
+    """One resume of a batch, with the caller's own id to match results to inputs."""
+
+    id: str | None = Field(default=None, max_length=128)
+
+
+class BatchRequest(BaseModel):
+    """Many resumes analysed in one call (what the seed's batch_process was for)."""
+
+    items: list[BatchItem] = Field(min_length=1, max_length=50)
+
+
+class BatchOutcome(BaseModel):
+    """One item's result or error, in input order."""
+
+    id: str | None
+    analysis_id: str | None = None
+    result: AnalysisResult | None = None
+    error: ErrorDetail | None = None
+
+
+class BatchResponse(BaseModel):
+    """Per-item outcomes; one bad item never fails the others."""
+
+    results: list[BatchOutcome]
+    succeeded: int
+    failed: int

@@ -19,7 +19,16 @@ from jobfirst_ai.engine.extract import extract_text
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import EmptyInput, JobFirstError, NotFound, PayloadTooLarge
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
-from jobfirst_ai.features.resume.schemas import AnalysisResult, AnalysisTask, ErrorDetail, OptimizeResult
+from jobfirst_ai.features.resume.schemas import (
+    AnalysisResult,
+    AnalysisTask,
+    BatchItem,
+    BatchOutcome,
+    BatchRequest,
+    BatchResponse,
+    ErrorDetail,
+    OptimizeResult,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +112,14 @@ class ResumeService:
         *,
         on_queued: Callable[[], None] = lambda: None,
         today: Callable[[], date] = date.today,
+        concurrency: int = 8,
     ) -> None:
         self._sessions = sessions
         self._analyzer = analyzer
         self._limits = limits
         self.on_queued = on_queued
         self._today = today
+        self._concurrency = concurrency
 
     async def submit(self, owner: str, given: ResumeInput) -> Analysis:
         """Validate and persist the resume and a queued analysis, then wake a worker (for HTTP 202)."""
@@ -173,6 +184,23 @@ class ResumeService:
             "engine": result.engine,
         }
         await self._finish(analysis_id, attempt, values)
+
+    async def analyze_batch(self, owner: str, request: BatchRequest) -> BatchResponse:
+        """Analyse every item concurrently, at most `concurrency` at a time; per-item results and errors."""
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def one(item: BatchItem) -> BatchOutcome:
+            async with gate:
+                given = ResumeInput(text=item.content, filename=item.filename, language=item.language)
+                try:
+                    analysis, result = await self.analyze_now(owner, given)
+                except JobFirstError as error:
+                    return BatchOutcome(id=item.id, error=ErrorDetail(code=error.code, message=error.message))
+                return BatchOutcome(id=item.id, analysis_id=analysis.id, result=result)
+
+        outcomes = list(await asyncio.gather(*(one(item) for item in request.items)))
+        failed = sum(1 for outcome in outcomes if outcome.error)
+        return BatchResponse(results=outcomes, succeeded=len(outcomes) - failed, failed=failed)
 
     async def optimize(self, owner: str, given: ResumeInput) -> OptimizeResult:
         """Rewrites of the resume's weak bullets (nothing is stored: the caller decides what to keep)."""
