@@ -80,6 +80,18 @@ def migrate_in_child(settings: Settings) -> None:
         raise typer.Exit(completed.returncode)
 
 
+@app.command()
+def standin(
+    host: Annotated[str, typer.Option(help="Listen address (loopback unless you mean it)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8765,
+) -> None:
+    """Run the stand-in model server (DeepSeek, OpenAI, Gemini-compat and Ollama protocols) for tests and
+    benchmarks; point EXTERNAL_AI_BASE_URL or OLLAMA_HOST at it."""
+    from jobfirst_ai.llm.standin import run
+
+    run(host=host, port=port)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (the service also does this at start-up)."""
