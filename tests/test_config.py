@@ -73,3 +73,29 @@ def test_empty_values_from_env_example_mean_unset(tmp_path: object, monkeypatch:
 
     assert not settings.is_auth_enabled
     assert not settings.is_model_configured
+
+
+@pytest.mark.parametrize("model", ["deepseek-chat", "deepseek-reasoner"])
+def test_a_retired_deepseek_model_stops_start_up_naming_the_replacement(
+    monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    monkeypatch.setenv("EXTERNAL_AI_PROVIDER", "deepseek")
+    monkeypatch.setenv("EXTERNAL_AI_MODEL", model)
+
+    with pytest.raises(ConfigError, match="deepseek-flash"):
+        load_settings(_env_file=None)
+
+
+def test_a_fallback_chain_names_only_known_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AI_FALLBACK_CHAIN", "deepseek,skynet")
+
+    with pytest.raises(ConfigError, match="AI_FALLBACK_CHAIN"):
+        load_settings(_env_file=None)
+
+
+def test_the_chain_leaves_out_providers_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXTERNAL_AI_PROVIDER", "deepseek")
+    monkeypatch.setenv("AI_FALLBACK_CHAIN", "deepseek,openai,ollama")
+    monkeypatch.setenv("EXTERNAL_AI_API_KEY", "sk-primary")
+
+    assert load_settings(_env_file=None).provider_chain() == ["deepseek", "ollama"]

@@ -10,7 +10,11 @@ from typer.testing import CliRunner
 
 from jobfirst_ai.cli.main import app
 from jobfirst_ai.features.resume.schemas import AnalysisResult
+from jobfirst_ai.llm.standin import ThreadedStandin
 from tests.support.api import FIXTURES, SEED_KEYS
+from tests.support.standin import standin, standin_server
+
+__all__ = ["standin", "standin_server"]
 
 runner = CliRunner()
 
@@ -73,3 +77,45 @@ def test_invalid_settings_stop_the_cli_with_the_variable_name(monkeypatch: pytes
 
     assert result.exit_code == 2
     assert "AI_SERVICE_PORT" in result.output
+
+
+def test_analyze_uses_the_configured_model_chain(
+    monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin
+) -> None:
+    _point_at(monkeypatch, standin)
+    paths = [str(FIXTURES / name) for name in ("resume_zh_nurse.txt", "resume_en_sales.txt")]
+
+    result = runner.invoke(app, ["analyze", *paths, "--json"])
+
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.stdout)
+    assert {document["result"]["engine"] for document in documents} == {"deepseek"}
+    assert len([request for request in standin.requests() if request.path.endswith("/chat/completions")]) == 2
+
+
+def test_check_probes_each_provider(monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin) -> None:
+    _point_at(monkeypatch, standin)
+
+    result = runner.invoke(app, ["check"])
+
+    assert result.exit_code == 0, result.output
+    assert "deepseek" in result.stdout
+    assert "valid" in result.stdout
+    assert "CNY" in result.stdout
+    assert "sk-cli-test" not in result.stdout
+
+
+def test_check_reports_a_rejected_key(monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin) -> None:
+    _point_at(monkeypatch, standin)
+    standin.script([{"error": "auth"}])
+
+    result = runner.invoke(app, ["check"])
+
+    assert result.exit_code == 1
+    assert "rejected" in result.stdout
+
+
+def _point_at(monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin) -> None:
+    monkeypatch.setenv("EXTERNAL_AI_PROVIDER", "deepseek")
+    monkeypatch.setenv("EXTERNAL_AI_API_KEY", "sk-cli-test")
+    monkeypatch.setenv("EXTERNAL_AI_BASE_URL", standin.url)

@@ -14,7 +14,7 @@ from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import create_engine, create_session_factory, is_sqlite
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
-from jobfirst_ai.features.resume.enrich import ModelBackend
+from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
 from jobfirst_ai.llm.router import Chain, build_chain
 from jobfirst_ai.tasks.runner import TaskRunner
@@ -41,7 +41,7 @@ async def start_services(settings: Settings) -> Services:
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
     chain = build_chain(settings)
-    analyzer = ResumeAnalyzer(load_skill_dictionary(), _backend(settings, chain))
+    analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
     resumes = ResumeService(sessions, analyzer, limits, concurrency=settings.ai_max_concurrency)
     runner = TaskRunner(
         sessions,
@@ -65,17 +65,6 @@ async def stop_services(services: Services) -> None:
     if services.chain is not None:
         for backend in services.chain.backends:
             await backend.aclose()
-
-
-def _backend(settings: Settings, chain: Chain | None) -> ModelBackend | None:
-    if chain is None:
-        return None
-    return ModelBackend(
-        provider=chain.provider,
-        timeout_seconds=settings.ai_timeout_seconds,
-        redactor=chain.redactor,
-        thinking=settings.ai_thinking,
-    )
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -9,14 +10,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress
 
+from jobfirst_ai.config import Settings
 from jobfirst_ai.engine.skills import load_skill_dictionary
+from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import JobFirstError
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
+from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.report import render_report
 from jobfirst_ai.features.resume.schemas import AnalysisResult
 from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
+from jobfirst_ai.llm.router import build_chain
 
 Outcome = AnalysisResult | JobFirstError
 
@@ -28,30 +33,53 @@ def analyze_command(
         str | None, typer.Option(help="Language of summary and suggestions: zh or en")
     ] = None,
 ) -> None:
-    """Analyse resumes with the built-in engine; no server needed."""
+    """Analyse resumes locally, no server needed: the built-in engine, plus the model chain if configured."""
     from jobfirst_ai.cli.main import settings_or_exit
 
     settings = settings_or_exit()
     if language not in (None, "zh", "en"):
         raise typer.BadParameter("language must be zh or en")
-    limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
-    analyzer = ResumeAnalyzer(load_skill_dictionary())
-    steps = track(paths, description="Analysing", transient=True) if len(paths) > 1 else paths
-    outcomes = [(path, analyze_file(path, analyzer, limits, language)) for path in steps]
+    outcomes = asyncio.run(analyze_files(paths, settings, language))  # type: ignore[arg-type]
     _print(outcomes, as_json)
     if any(isinstance(outcome, JobFirstError) for _, outcome in outcomes):
         raise typer.Exit(1)
 
 
-def analyze_file(path: Path, analyzer: ResumeAnalyzer, limits: Limits, language: str | None) -> Outcome:
+async def analyze_files(
+    paths: list[Path], settings: Settings, language: Language | None
+) -> list[tuple[Path, Outcome]]:
+    """Every file, concurrently within AI_MAX_CONCURRENCY, with a progress bar for more than one."""
+    chain = build_chain(settings)
+    analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
+    limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
+    gate = asyncio.Semaphore(settings.ai_max_concurrency)
+    with Progress(transient=True, disable=len(paths) < 2) as progress:
+        bar = progress.add_task("Analysing", total=len(paths))
+
+        async def one(path: Path) -> tuple[Path, Outcome]:
+            async with gate:
+                outcome = await analyze_file(path, analyzer, limits, language)
+            progress.advance(bar)
+            return path, outcome
+
+        try:
+            return list(await asyncio.gather(*(one(path) for path in paths)))
+        finally:
+            for backend in chain.backends if chain else []:
+                await backend.aclose()
+
+
+async def analyze_file(
+    path: Path, analyzer: ResumeAnalyzer, limits: Limits, language: Language | None
+) -> Outcome:
     """One file's result, or the same error the API would answer with."""
     try:
         data = path.read_bytes()
     except OSError as error:
         return JobFirstError(f"cannot read {path}: {error.strerror}", code="unreadable_path")
     try:
-        prepared = prepare_resume(ResumeInput(data=data, filename=path.name), limits)
-        result = analyzer.analyze(prepared.text, today=date.today(), language=language)  # type: ignore[arg-type]
+        prepared = await asyncio.to_thread(prepare_resume, ResumeInput(data=data, filename=path.name), limits)
+        result = await analyzer.run(prepared.text, today=date.today(), language=language, owner="cli")
     except JobFirstError as error:
         return error
     result.timings_ms["extract"] = prepared.extract_ms

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from jobfirst_ai.config import Settings
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.types import SkillMatch, Span
 from jobfirst_ai.errors import ProviderError
@@ -22,6 +23,7 @@ from jobfirst_ai.features.resume.prompts import analysis_request
 from jobfirst_ai.features.resume.schemas import AnalysisResult, ModelAnalysis
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.redact import Redactor
+from jobfirst_ai.llm.router import Chain
 from jobfirst_ai.llm.structured import complete_structured
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,18 @@ class ModelBackend:
     timeout_seconds: float
     redactor: Redactor | None
     thinking: bool = False
+
+
+def model_backend(settings: Settings, chain: Chain | None) -> ModelBackend | None:
+    """How features call the chain built from `settings` (None: the engine answers alone)."""
+    if chain is None:
+        return None
+    return ModelBackend(
+        provider=chain.provider,
+        timeout_seconds=settings.ai_timeout_seconds,
+        redactor=chain.redactor,
+        thinking=settings.ai_thinking,
+    )
 
 
 def user_tag(owner: str) -> str:
