@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
 from jobfirst_ai.errors import ProviderError
 from jobfirst_ai.llm.base import Provider
-from jobfirst_ai.llm.retry import OpenedStream, close_stream, open_stream
+from jobfirst_ai.llm.retry import OpenedStream, open_stream, relay
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk
 
 __all__ = ["FallbackProvider"]
@@ -50,15 +50,8 @@ class FallbackProvider:
 
     async def stream(self, request: ChatRequest, *, deadline: float) -> AsyncIterator[StreamChunk]:
         """The first provider's stream that delivers a first chunk."""
-        chunks, first = await self._open(request, deadline)
-        try:
-            if first is None:
-                return
-            yield first
-            async for chunk in chunks:
-                yield chunk
-        finally:
-            await close_stream(chunks)
+        async for chunk in relay(await self._open(request, deadline)):
+            yield chunk
 
     async def aclose(self) -> None:
         """Close every provider, even when one of them fails to close."""

@@ -36,6 +36,19 @@ async def open_stream(provider: Provider, request: ChatRequest, deadline: float)
         raise
 
 
+async def relay(opened: OpenedStream) -> AsyncIterator[StreamChunk]:
+    """Yield an opened stream's first chunk and the rest, closing the stream however the caller stops."""
+    chunks, first = opened
+    try:
+        if first is None:
+            return
+        yield first
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        await close_stream(chunks)
+
+
 async def close_stream(chunks: AsyncIterator[StreamChunk]) -> None:
     """Close an async generator early (frees its connection); plain iterators need nothing."""
     aclose: Callable[[], Awaitable[object]] | None = getattr(chunks, "aclose", None)
@@ -102,15 +115,9 @@ class RetryingProvider:
 
     async def stream(self, request: ChatRequest, *, deadline: float) -> AsyncIterator[StreamChunk]:
         """The inner stream; once a chunk has been yielded, errors pass through unretried."""
-        chunks, first = await self._run(partial(open_stream, self.inner, request, deadline), deadline)
-        try:
-            if first is None:
-                return
-            yield first
-            async for chunk in chunks:
-                yield chunk
-        finally:
-            await close_stream(chunks)
+        opened = await self._run(partial(open_stream, self.inner, request, deadline), deadline)
+        async for chunk in relay(opened):
+            yield chunk
 
     async def aclose(self) -> None:
         """Close the inner provider."""
