@@ -58,9 +58,9 @@ def invented_skills(text: str, resume_skills: set[str], dictionary: SkillDiction
     return {match.name for match in find_skills(text, dictionary)} - resume_skills
 
 
-def invented_names(text: str, source: str) -> set[str]:
-    """Employer and title words in `text` that `source` does not contain."""
-    folded = normalise(source)
+def invented_names(text: str, folded_source: str) -> set[str]:
+    """Employer and title words in `text` that the (normalised) source does not contain."""
+    folded = folded_source
     found = {match.group() for pattern in (_ORGANISATION, _TITLE) for match in pattern.finditer(text)}
     return {name for name in found if normalise(name) not in folded}
 
@@ -88,6 +88,7 @@ class FactBase:
     """What the resume states, against which model text is checked."""
 
     text: str
+    folded: str
     skills: frozenset[str]
     numbers: frozenset[str]
     dictionary: SkillDictionary
@@ -97,7 +98,8 @@ class FactBase:
         cls, text: str, skills: set[str], dictionary: SkillDictionary, extra_numbers: set[str]
     ) -> FactBase:
         """Facts of one resume; `extra_numbers` are engine figures the model was given (years, counts)."""
-        return cls(text, frozenset(skills), frozenset(numbers_in(text) | extra_numbers), dictionary)
+        numbers = frozenset(numbers_in(text) | extra_numbers)
+        return cls(text, normalise(text), frozenset(skills), numbers, dictionary)
 
     def problems(self, statement: str) -> list[str]:
         """Why `statement` is not grounded in the resume (empty when it is)."""
@@ -106,7 +108,7 @@ class FactBase:
             reasons.append("numbers not in the resume")
         if invented_skills(statement, set(self.skills), self.dictionary):
             reasons.append("skills not in the resume")
-        if invented_names(statement, self.text):
+        if invented_names(statement, self.folded):
             reasons.append("employers or titles not in the resume")
         return reasons
 
@@ -123,10 +125,9 @@ class FactBase:
 
     def written_skills(self, candidates: list[str]) -> Grounded:
         """Skills the model says the resume has: kept only when written in the resume."""
-        folded = normalise(self.text)
         result = Grounded()
         for skill in dict.fromkeys(candidate.strip() for candidate in candidates if candidate.strip()):
-            if is_written(normalise(skill), folded):
+            if is_written(normalise(skill), self.folded):
                 result.kept.append(skill)
             else:
                 result.notes.append("dropped a skill not written in the resume")

@@ -9,6 +9,7 @@ instruction inside it (prompt-injection containment); the score never comes from
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Final
 
 from pydantic import BaseModel
@@ -28,6 +29,7 @@ _RULES: Final = """Rules:
 - Reply with one JSON object that matches the schema below, and nothing else."""
 
 
+@cache  # the schema text never changes at run time; building it per request cost ~2% of service CPU
 def _system(role: str, schema: type[BaseModel]) -> str:
     compact = json.dumps(schema.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
     return f"{role}\n\n{_RULES}\n\nOutput JSON schema:\n<json_schema>{compact}</json_schema>"
