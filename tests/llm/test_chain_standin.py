@@ -195,3 +195,60 @@ def test_a_stalled_stream_is_cut_at_the_deadline(standin: ThreadedStandin) -> No
     with pytest.raises(ProviderTimeout):
         _run(_chain(standin), stream)
     assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "calls"),
+    [
+        ("auth", "ProviderAuthError", 1),
+        ("bad_json", "ProviderBadRequest", 1),
+        ("serde", "ProviderBadRequest", 1),
+        ("context_overflow", "ProviderBadRequest", 1),
+        ("balance", "InsufficientBalance", 1),
+        ("rate_limit", "RateLimited", 3),
+        ("server", "ProviderUnavailable", 3),
+        ("overloaded", "ProviderUnavailable", 3),
+    ],
+)
+def test_each_error_class_maps_and_only_transient_ones_are_retried(
+    standin: ThreadedStandin, error: str, expected: str, calls: int
+) -> None:
+    standin.script([{"error": error, "times": 3}])
+
+    with pytest.raises(Exception) as raised:
+        _run(_chain(standin, ai_retry_attempts=3), _complete())
+
+    assert type(raised.value).__name__ == expected
+    assert "sk-test-key-for-the-standin" not in str(raised.value)
+    assert len(standin.requests()) == calls
+
+
+@pytest.mark.parametrize(
+    ("overrides", "provider"),
+    [
+        (
+            {"external_ai_provider": "openai", "external_ai_model": "gpt-5.4-nano", "base": "/openai/v1"},
+            "openai",
+        ),
+        ({"external_ai_provider": "gemini", "base": "/v1beta/openai/"}, "gemini"),
+        ({"external_ai_provider": "ollama", "ollama_model": "qwen3:8b"}, "ollama"),
+    ],
+)
+def test_each_vendor_streams_with_usage_at_the_end(
+    standin: ThreadedStandin, overrides: dict[str, object], provider: str
+) -> None:
+    standin.configure(known_models_only=False)
+    settings = dict(overrides)
+    base = settings.pop("base", "")
+    if provider == "ollama":
+        settings["ollama_host"] = standin.url
+    else:
+        settings["external_ai_base_url"] = standin.url + str(base)
+
+    async def stream(provider_):  # type: ignore[no-untyped-def]
+        return [chunk async for chunk in provider_.stream(QUESTION, deadline=time.monotonic() + 5)]
+
+    chunks = _run(_chain(standin, **settings), stream)
+
+    assert "".join(chunk.text for chunk in chunks)  # type: ignore[attr-defined]
+    assert chunks[-1].finish_reason is not None  # type: ignore[index]
