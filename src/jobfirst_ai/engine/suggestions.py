@@ -236,8 +236,9 @@ def _check_evidence(findings: Findings) -> Found:
     if len(evidenced) >= scoring.evidence_target(findings):
         return None
     # Skills a certificate or an award already vouches for need no bullet; soft skills come last.
+    shown = {skill.name for skill in evidenced}
     unshown = [
-        s for s in findings.skills if s not in evidenced and not CREDENTIAL_SECTIONS.intersection(s.sections)
+        s for s in findings.skills if s.name not in shown and not CREDENTIAL_SECTIONS.intersection(s.sections)
     ]
     unshown.sort(key=lambda skill: skill.category in scoring.MINOR_CATEGORIES)
     listed = [skill_name(skill, findings.language) for skill in unshown]
