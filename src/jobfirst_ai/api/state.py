@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,8 +17,10 @@ from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
-from jobfirst_ai.llm.router import Chain, build_chain
 from jobfirst_ai.tasks.runner import TaskRunner
+
+if TYPE_CHECKING:
+    from jobfirst_ai.llm.router import Chain
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ async def start_services(settings: Settings) -> Services:
     await upgrade_database(database)
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
-    chain = build_chain(settings)
+    chain = _chain(settings)
     analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
     resumes = ResumeService(sessions, analyzer, limits, concurrency=settings.ai_max_concurrency)
     runner = TaskRunner(
@@ -65,6 +68,15 @@ async def stop_services(services: Services) -> None:
     if services.chain is not None:
         for backend in services.chain.backends:
             await backend.aclose()
+
+
+def _chain(settings: Settings) -> Chain | None:
+    """The provider chain; its modules (httpx and the vendors, ~10 MB) load only when one is configured."""
+    if not settings.provider_chain():
+        return None
+    from jobfirst_ai.llm.router import build_chain
+
+    return build_chain(settings)
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:

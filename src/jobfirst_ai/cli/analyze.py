@@ -21,7 +21,6 @@ from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.report import render_report
 from jobfirst_ai.features.resume.schemas import AnalysisResult
 from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
-from jobfirst_ai.llm.router import build_chain
 
 Outcome = AnalysisResult | JobFirstError
 
@@ -49,6 +48,8 @@ async def analyze_files(
     paths: list[Path], settings: Settings, language: Language | None
 ) -> list[tuple[Path, Outcome]]:
     """Every file, concurrently within AI_MAX_CONCURRENCY, with a progress bar for more than one."""
+    from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
+
     chain = build_chain(settings)
     analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)

@@ -12,8 +12,6 @@ from rich.table import Table
 
 from jobfirst_ai.errors import ProviderAuthError, ProviderError
 from jobfirst_ai.llm.base import Provider
-from jobfirst_ai.llm.providers.deepseek import DeepSeekProvider
-from jobfirst_ai.llm.router import build_chain
 from jobfirst_ai.llm.types import ChatRequest, Message
 
 _PING = ChatRequest(
@@ -56,6 +54,8 @@ async def probe(provider: Provider, timeout: float) -> ProbeResult:
 
 
 async def _balance(provider: Provider, timeout: float) -> str:
+    from jobfirst_ai.llm.providers.deepseek import DeepSeekProvider
+
     if not isinstance(provider, DeepSeekProvider):
         return "-"
     try:
@@ -68,6 +68,7 @@ async def _balance(provider: Provider, timeout: float) -> str:
 def check_command() -> None:
     """Show the provider chain and probe each provider: reachability, key, latency, DeepSeek balance."""
     from jobfirst_ai.cli.main import settings_or_exit
+    from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
 
     settings = settings_or_exit()
     chain = build_chain(settings)

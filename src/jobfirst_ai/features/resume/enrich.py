@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobfirst_ai.config import Settings
 from jobfirst_ai.engine.skills import SkillDictionary
@@ -23,8 +23,10 @@ from jobfirst_ai.features.resume.prompts import analysis_request
 from jobfirst_ai.features.resume.schemas import AnalysisResult, ModelAnalysis
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.redact import Redactor
-from jobfirst_ai.llm.router import Chain
 from jobfirst_ai.llm.structured import complete_structured
+
+if TYPE_CHECKING:
+    from jobfirst_ai.llm.router import Chain
 
 logger = logging.getLogger(__name__)
 
