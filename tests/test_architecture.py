@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,16 @@ def test_modules_stay_within_the_size_budget(path: Path) -> None:
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE)))
 def test_every_module_says_what_lives_there(path: Path) -> None:
     assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), f"{path} has no docstring"
+
+
+def test_a_service_without_a_model_never_loads_the_http_client_or_vendors() -> None:
+    # ~10 MB on a 3.6 GB server shared with the platform: only a configured chain pays for it.
+    code = (
+        "import sys, jobfirst_ai.cli.main, jobfirst_ai.api.app\n"
+        "heavy = ('httpx', 'jobfirst_ai.llm.providers')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
+        "print(','.join(loaded))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert output.stdout.strip() == ""
