@@ -63,6 +63,25 @@ def _chain(server: ThreadedStandin, **overrides: object) -> Chain:
     return chain
 
 
+VENDORS = [
+    ({"external_ai_provider": "openai", "external_ai_model": "gpt-5.4-nano", "base": "/openai/v1"}, "openai"),
+    ({"external_ai_provider": "gemini", "base": "/v1beta/openai/"}, "gemini"),
+    ({"external_ai_provider": "ollama", "ollama_model": "qwen3:8b"}, "ollama"),
+]
+
+
+def _vendor_chain(server: ThreadedStandin, overrides: dict[str, object], provider: str) -> Chain:
+    """A one-provider chain for `provider`, pointed at its route on the stand-in."""
+    server.configure(known_models_only=False)
+    settings = dict(overrides)
+    base = settings.pop("base", "")
+    if provider == "ollama":
+        settings["ollama_host"] = server.url
+    else:
+        settings["external_ai_base_url"] = server.url + str(base)
+    return _chain(server, **settings)
+
+
 def _complete(request: ChatRequest = QUESTION, timeout: float = 5):  # type: ignore[no-untyped-def]
     return lambda provider: provider.complete(request, deadline=time.monotonic() + timeout)
 
@@ -88,29 +107,11 @@ def test_deepseek_stream_ends_with_usage(standin: ThreadedStandin) -> None:
     assert chunks[-1].finish_reason == "stop" and chunks[-1].usage.total_tokens > 0  # type: ignore[index]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "provider"),
-    [
-        (
-            {"external_ai_provider": "openai", "external_ai_model": "gpt-5.4-nano", "base": "/openai/v1"},
-            "openai",
-        ),
-        ({"external_ai_provider": "gemini", "base": "/v1beta/openai/"}, "gemini"),
-        ({"external_ai_provider": "ollama", "ollama_model": "qwen3:8b"}, "ollama"),
-    ],
-)
+@pytest.mark.parametrize(("overrides", "provider"), VENDORS)
 def test_each_vendor_answers_over_its_own_protocol(
     standin: ThreadedStandin, overrides: dict[str, object], provider: str
 ) -> None:
-    standin.configure(known_models_only=False)
-    settings = dict(overrides)
-    base = settings.pop("base", "")
-    if provider == "ollama":
-        settings["ollama_host"] = standin.url
-    else:
-        settings["external_ai_base_url"] = standin.url + str(base)
-
-    result = _run(_chain(standin, **settings), _complete())
+    result = _run(_vendor_chain(standin, overrides, provider), _complete())
 
     assert result.provider == provider  # type: ignore[attr-defined]
     assert result.text and result.usage.total_tokens > 0  # type: ignore[attr-defined]
@@ -223,32 +224,14 @@ def test_each_error_class_maps_and_only_transient_ones_are_retried(
     assert len(standin.requests()) == calls
 
 
-@pytest.mark.parametrize(
-    ("overrides", "provider"),
-    [
-        (
-            {"external_ai_provider": "openai", "external_ai_model": "gpt-5.4-nano", "base": "/openai/v1"},
-            "openai",
-        ),
-        ({"external_ai_provider": "gemini", "base": "/v1beta/openai/"}, "gemini"),
-        ({"external_ai_provider": "ollama", "ollama_model": "qwen3:8b"}, "ollama"),
-    ],
-)
+@pytest.mark.parametrize(("overrides", "provider"), VENDORS)
 def test_each_vendor_streams_with_usage_at_the_end(
     standin: ThreadedStandin, overrides: dict[str, object], provider: str
 ) -> None:
-    standin.configure(known_models_only=False)
-    settings = dict(overrides)
-    base = settings.pop("base", "")
-    if provider == "ollama":
-        settings["ollama_host"] = standin.url
-    else:
-        settings["external_ai_base_url"] = standin.url + str(base)
-
     async def stream(provider_):  # type: ignore[no-untyped-def]
         return [chunk async for chunk in provider_.stream(QUESTION, deadline=time.monotonic() + 5)]
 
-    chunks = _run(_chain(standin, **settings), stream)
+    chunks = _run(_vendor_chain(standin, overrides, provider), stream)
 
     assert "".join(chunk.text for chunk in chunks)  # type: ignore[attr-defined]
     assert chunks[-1].finish_reason is not None  # type: ignore[index]
