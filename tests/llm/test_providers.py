@@ -1,4 +1,4 @@
-"""The HTTP backends against exact vendor payloads (providers.md), served by httpx.MockTransport."""
+"""The HTTP backends against exact vendor payloads (providers.md): requests, streams, errors, deadlines."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import json
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
 
 from jobfirst_ai.errors import (
-    ConfigError,
     InsufficientBalance,
     NetworkDisabled,
     ProviderAuthError,
@@ -27,158 +25,23 @@ from jobfirst_ai.errors import (
     RateLimited,
 )
 from jobfirst_ai.llm.base import Provider
-from jobfirst_ai.llm.providers.deepseek import DeepSeekProvider, check_model_name
+from jobfirst_ai.llm.providers.deepseek import DeepSeekProvider
 from jobfirst_ai.llm.providers.gemini import GeminiProvider
-from jobfirst_ai.llm.providers.ollama import OllamaProvider
 from jobfirst_ai.llm.providers.openai import OpenAIProvider
-from jobfirst_ai.llm.providers.openai_compat import OpenAICompatibleProvider
-from jobfirst_ai.llm.providers.registry import PROVIDERS, build_provider
-from jobfirst_ai.llm.types import ChatRequest, Message, StreamChunk
-
-KEY = "sk-test-0123456789abcdefSECRET"
-REQUEST = ChatRequest(
-    messages=(Message(role="system", content="Answer in json."), Message(role="user", content="Lisbon?")),
-    temperature=0.2,
-    max_tokens=200,
-    json_mode=True,
-    thinking=False,
-    user="tenant_42",
+from jobfirst_ai.llm.types import StreamChunk
+from tests.support.vendor import (
+    DEEPSEEK_JSON,
+    DEEPSEEK_SSE,
+    GEMINI_SSE,
+    KEY,
+    OPENAI_SSE,
+    REQUEST,
+    Make,
+    collect,
+    error,
+    far,
+    sse,
 )
-
-DEEPSEEK_JSON = {
-    "id": "5f1c8e0a",
-    "object": "chat.completion",
-    "created": 1764000000,
-    "model": "deepseek-flash",
-    "system_fingerprint": "fp_8802369eaa_prod0820",
-    "choices": [
-        {
-            "index": 0,
-            "message": {"role": "assistant", "content": '{"city": "Lisbon"}', "reasoning_content": "Hmm."},
-            "logprobs": None,
-            "finish_reason": "stop",
-        }
-    ],
-    "usage": {
-        "prompt_tokens": 1290,
-        "completion_tokens": 48,
-        "total_tokens": 1338,
-        "prompt_tokens_details": {"cached_tokens": 1152},
-        "completion_tokens_details": {"reasoning_tokens": 37},
-        "prompt_cache_hit_tokens": 1152,
-        "prompt_cache_miss_tokens": 138,
-    },
-}
-
-_CHUNK = '"id":"1f63","object":"chat.completion.chunk","created":1718345013,"model":"deepseek-flash"'
-DEEPSEEK_SSE = (
-    ": keep-alive\n\n: keep-alive\n\n"
-    f'data: {{{_CHUNK},"choices":[{{"index":0,"delta":{{"role":"assistant","content":null,'
-    '"reasoning_content":""},"finish_reason":null}],"usage":null}\n\n'
-    f'data: {{{_CHUNK},"choices":[{{"index":0,"delta":{{"reasoning_content":"thinking..."}},'
-    '"finish_reason":null}]}\n\n'
-    f'data: {{{_CHUNK},"choices":[{{"index":0,"delta":{{"content":"Hello"}},"finish_reason":null}}]}}\n\n'
-    ": keep-alive\n\n"
-    f'data: {{{_CHUNK},"choices":[{{"index":0,"delta":{{"content":" there"}},"finish_reason":null}}]}}\n\n'
-    f'data: {{{_CHUNK},"choices":[{{"index":0,"delta":{{"role":null,"content":""}},"finish_reason":"stop"}}],'
-    '"usage":{"prompt_tokens":17,"completion_tokens":9,"total_tokens":26,'
-    '"prompt_cache_hit_tokens":0,"prompt_cache_miss_tokens":17}}\n\n'
-    "data: [DONE]\n\n"
-)
-
-_OPENAI = '"id":"chatcmpl-CxY12abc","object":"chat.completion.chunk","model":"gpt-5.4-nano-2026-03-17"'
-OPENAI_SSE = (
-    f'data: {{{_OPENAI},"choices":[{{"index":0,"delta":{{"role":"assistant","content":""}},'
-    '"finish_reason":null}],"usage":null,"obfuscation":"k3Jd"}\n\n'
-    f'data: {{{_OPENAI},"choices":[{{"index":0,"delta":{{"content":"{{\\"city\\""}},'
-    '"finish_reason":null}],"usage":null}\n\n'
-    f'data: {{{_OPENAI},"choices":[{{"index":0,"delta":{{}},"finish_reason":"stop"}}],"usage":null}}\n\n'
-    f'data: {{{_OPENAI},"choices":[],"usage":{{"prompt_tokens":1290,"completion_tokens":48,'
-    '"total_tokens":1338,"prompt_tokens_details":{"cached_tokens":1152,"audio_tokens":0},'
-    '"completion_tokens_details":{"reasoning_tokens":32,"audio_tokens":0}}}\n\n'
-    "data: [DONE]\n\n"
-)
-
-_GEMINI = '"object":"chat.completion.chunk","model":"gemini-3.8-flash"'
-GEMINI_SSE = (
-    f'data: {{{_GEMINI},"choices":[{{"index":0,"delta":{{"content":"Lis"}},"finish_reason":null}}],'
-    '"usage":{"prompt_tokens":7,"completion_tokens":1,"total_tokens":120}}\n\n'
-    f'data: {{{_GEMINI},"choices":[{{"index":0,"delta":{{"content":"bon"}},"finish_reason":"stop"}}],'
-    '"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":153}}\n\n'
-)
-
-OLLAMA_NDJSON = (
-    '{"model":"gemma3:4b","created_at":"2026-11-24T10:15:02Z","message":{"role":"assistant",'
-    '"content":"{\\"city\\""},"done":false}\n'
-    '{"model":"gemma3:4b","created_at":"2026-11-24T10:15:02Z","message":{"role":"assistant",'
-    '"content":": \\"Lisbon\\"}","thinking":"hidden"},"done":false}\n'
-    '{"model":"gemma3:4b","created_at":"2026-11-24T10:15:03Z","message":{"role":"assistant","content":""},'
-    '"done":true,"done_reason":"stop","total_duration":5191566416,"load_duration":2154458,'
-    '"prompt_eval_count":26,"prompt_eval_duration":383809000,"eval_count":298,"eval_duration":4799921000}\n'
-)
-
-Answer = httpx.Response | Exception | Callable[[httpx.Request], Awaitable[httpx.Response]]
-
-
-class Vendor:
-    """A scripted vendor: answers from a queue (responses, exceptions, coroutines) and records requests."""
-
-    def __init__(self, *answers: Answer) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    async def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer if isinstance(answer, httpx.Response) else await answer(request)
-
-    @property
-    def body(self) -> dict[str, Any]:
-        return json.loads(self.requests[-1].content)  # type: ignore[no-any-return]
-
-
-def sse(text: str) -> httpx.Response:
-    return httpx.Response(200, text=text, headers={"content-type": "text/event-stream"})
-
-
-def error(status: int, body: object, **headers: str) -> httpx.Response:
-    text = body if isinstance(body, str) else json.dumps(body)
-    return httpx.Response(status, text=text, headers=headers)
-
-
-def far() -> float:
-    return time.monotonic() + 60
-
-
-async def collect(provider: Provider, request: ChatRequest = REQUEST) -> list[StreamChunk]:
-    return [chunk async for chunk in provider.stream(request, deadline=far())]
-
-
-Make = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def network_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JOBFIRST_NETWORK", "off")
-
-
-@pytest.fixture
-async def make() -> AsyncIterator[Make]:
-    """Build a provider whose transport is a scripted Vendor; closed after the test."""
-    created: list[Provider] = []
-
-    def build(kind: type[Any], *answers: Answer, **options: Any) -> tuple[Any, Vendor]:
-        vendor = Vendor(*answers)
-        provider = kind(api_key=KEY, transport=httpx.MockTransport(vendor.handle), **options)
-        created.append(provider)
-        return provider, vendor
-
-    yield build
-    for provider in created:
-        await provider.aclose()
-
 
 # --- complete -----------------------------------------------------------------------------------------
 
@@ -579,153 +442,3 @@ async def test_network_switch_lets_loopback_through() -> None:
             await provider.complete(REQUEST, deadline=far())
     finally:
         await provider.aclose()
-
-
-# --- DeepSeek specifics -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("model", ["deepseek-chat", "deepseek-reasoner"])
-def test_retired_deepseek_models_are_refused_naming_the_replacement(model: str) -> None:
-    with pytest.raises(ConfigError, match="deepseek-flash") as caught:
-        check_model_name(model)
-    assert "2026-07-24" in caught.value.message
-    with pytest.raises(ConfigError):
-        DeepSeekProvider(api_key=KEY, model=model)
-
-
-@pytest.mark.parametrize("model", ["deepseek-flash", "deepseek-v4-pro", "deepseek-v4-flash"])
-def test_current_deepseek_models_pass(model: str) -> None:
-    check_model_name(model)
-
-
-async def test_deepseek_balance(make: Make) -> None:
-    body = {
-        "is_available": True,
-        "balance_infos": [
-            {
-                "currency": "CNY",
-                "total_balance": "110.00",
-                "granted_balance": "10.00",
-                "topped_up_balance": "100.00",
-            }
-        ],
-    }
-    provider, vendor = make(DeepSeekProvider, httpx.Response(200, json=body))
-
-    balances = await provider.balance()
-
-    assert str(vendor.requests[0].url) == "https://api.deepseek.com/user/balance"
-    assert vendor.requests[0].method == "GET"
-    assert [(b.currency, str(b.total_balance), str(b.granted_balance)) for b in balances] == [
-        ("CNY", "110.00", "10.00")
-    ]
-
-
-# --- Ollama -------------------------------------------------------------------------------------------
-
-
-async def test_ollama_ndjson_stream_and_final_metrics(make: Make) -> None:
-    provider, vendor = make(OllamaProvider, httpx.Response(200, text=OLLAMA_NDJSON))
-
-    chunks = await collect(provider)
-
-    assert "".join(chunk.text for chunk in chunks) == '{"city": "Lisbon"}'
-    assert chunks[-1].finish_reason == "stop"
-    assert chunks[-1].usage is not None
-    assert (chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens) == (26, 298)
-    assert str(vendor.requests[0].url) == "http://127.0.0.1:11434/api/chat"
-    body = vendor.body
-    assert (body["stream"], body["format"], body["think"]) == (True, "json", False)
-    assert body["options"] == {"temperature": 0.2, "num_predict": 200}
-
-
-async def test_ollama_complete_sends_stream_false(make: Make) -> None:
-    final = json.loads(OLLAMA_NDJSON.splitlines()[-1])
-    final["message"]["content"] = '{"city": "Lisbon"}'
-    final["done_reason"] = "length"
-    provider, vendor = make(
-        OllamaProvider, httpx.Response(200, json=final), base_url="http://localhost:11434/api"
-    )
-
-    result = await provider.complete(REQUEST.model_copy(update={"thinking": None}), deadline=far())
-
-    assert (result.text, result.finish_reason, result.usage.completion_tokens) == (
-        '{"city": "Lisbon"}',
-        "length",
-        298,
-    )
-    assert str(vendor.requests[0].url) == "http://localhost:11434/api/chat"
-    assert vendor.body["stream"] is False and "think" not in vendor.body
-
-
-async def test_ollama_mid_stream_error_line_is_unavailable(make: Make) -> None:
-    broken = (
-        OLLAMA_NDJSON.splitlines()[0] + '\n{"error": "an error was encountered while running the model"}\n'
-    )
-    provider, _ = make(OllamaProvider, httpx.Response(200, text=broken))
-
-    with pytest.raises(ProviderUnavailable, match="an error was encountered"):
-        await collect(provider)
-
-
-async def test_ollama_stream_without_done_is_unavailable(make: Make) -> None:
-    provider, _ = make(OllamaProvider, httpx.Response(200, text=OLLAMA_NDJSON.splitlines()[0] + "\n"))
-
-    with pytest.raises(ProviderUnavailable, match="done"):
-        await collect(provider)
-
-
-async def test_ollama_unknown_model_is_a_bad_request(make: Make) -> None:
-    provider, _ = make(OllamaProvider, error(404, {"error": "model 'llama9' not found"}))
-
-    with pytest.raises(ProviderBadRequest, match="model 'llama9' not found"):
-        await provider.complete(REQUEST, deadline=far())
-
-
-# --- registry -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "kind", "model"),
-    [
-        ("deepseek", DeepSeekProvider, "deepseek-flash"),
-        ("openai", OpenAIProvider, "gpt-5.4-nano"),
-        ("gemini", GeminiProvider, "gemini-3.5-flash-lite"),
-        ("ollama", OllamaProvider, "gemma3:4b"),
-    ],
-)
-async def test_registry_builds_each_vendor_with_its_defaults(name: str, kind: type[Any], model: str) -> None:
-    provider = build_provider(name, api_key=KEY)
-    try:
-        assert type(provider) is kind
-        assert (provider.name, provider.model) == (name, model)
-        assert isinstance(provider, Provider)
-    finally:
-        await provider.aclose()
-
-
-async def test_registry_openai_compatible_takes_base_url_and_model() -> None:
-    provider = build_provider("openai_compatible", base_url="http://127.0.0.1:8000/v1", model="qwen3")
-    try:
-        assert type(provider) is OpenAICompatibleProvider
-        assert provider.model == "qwen3"
-    finally:
-        await provider.aclose()
-
-
-@pytest.mark.parametrize(
-    ("name", "options"),
-    [
-        ("nonesuch", {"api_key": KEY}),
-        ("deepseek", {}),
-        ("openai", {"api_key": ""}),
-        ("openai_compatible", {"model": "qwen3"}),
-    ],
-)
-def test_registry_refuses_bad_configuration(name: str, options: dict[str, Any]) -> None:
-    with pytest.raises(ConfigError):
-        build_provider(name, **options)
-
-
-def test_registry_lists_every_configurable_provider() -> None:
-    assert set(PROVIDERS) == {"deepseek", "openai", "gemini", "ollama", "openai_compatible"}
