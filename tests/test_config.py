@@ -99,3 +99,15 @@ def test_the_chain_leaves_out_providers_without_a_key(monkeypatch: pytest.Monkey
     monkeypatch.setenv("EXTERNAL_AI_API_KEY", "sk-primary")
 
     assert load_settings(_env_file=None).provider_chain() == ["deepseek", "ollama"]
+
+
+def test_env_example_lists_every_setting() -> None:
+    from pathlib import Path
+
+    from jobfirst_ai.config import Settings
+
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    listed = {line.split("=", 1)[0] for line in example.read_text(encoding="utf-8").splitlines() if "=" in line}
+    listed = {name for name in listed if not name.startswith("#")}
+
+    assert listed == {name.upper() for name in Settings.model_fields}
