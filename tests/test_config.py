@@ -107,7 +107,7 @@ def test_env_example_lists_every_setting() -> None:
     from jobfirst_ai.config import Settings
 
     example = Path(__file__).resolve().parent.parent / ".env.example"
-    listed = {line.split("=", 1)[0] for line in example.read_text(encoding="utf-8").splitlines() if "=" in line}
-    listed = {name for name in listed if not name.startswith("#")}
+    lines = example.read_text(encoding="utf-8").splitlines()
+    listed = {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
 
     assert listed == {name.upper() for name in Settings.model_fields}
