@@ -13,6 +13,7 @@ from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import ModelBackend
 from jobfirst_ai.llm.redact import Redactor
 from jobfirst_ai.llm.testing import ScriptedProvider
+from jobfirst_ai.llm.types import ChatRequest
 
 TODAY = date(2026, 11, 24)
 RESUME_ZH = """王五
@@ -177,3 +178,29 @@ async def test_grounded_model_rewrites_are_kept() -> None:
     )
 
     assert result.rewrites[0].improved == "主导订单系统的日常需求开发与交付"
+
+
+async def test_optimisation_masks_private_details_too() -> None:
+    provider = ScriptedProvider([json.dumps({"rewrites": []})])
+
+    await _analyzer(provider).optimize(RESUME_ZH, today=TODAY, language=None, target_job=None, owner="u")
+
+    sent = "\n".join(message.content for message in provider.requests[0].messages)
+    assert "13812345678" not in sent
+    assert "wangwu@example.com" not in sent
+
+
+async def test_a_restored_answer_that_breaks_the_schema_degrades_cleanly() -> None:
+    def long_summary(request: ChatRequest) -> str:
+        placeholder = "[EMAIL_1]" if "[EMAIL_1]" in request.messages[1].content else "x"
+        return _analysis_json(summary=(placeholder + " ") * 70)
+
+    provider = ScriptedProvider([long_summary])
+    long_email = "w" * 200 + "@example.com"
+
+    result = await _analyzer(provider).run(
+        RESUME_ZH.replace("wangwu@example.com", long_email), today=TODAY, language=None, owner="u1"
+    )
+
+    assert result.degraded
+    assert result.degraded_reason is not None and "invalid_model_output" in result.degraded_reason

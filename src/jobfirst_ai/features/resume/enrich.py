@@ -12,18 +12,21 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from jobfirst_ai.config import Settings
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.types import SkillMatch, Span
-from jobfirst_ai.errors import ProviderError
+from jobfirst_ai.errors import InvalidModelOutput, ProviderError
 from jobfirst_ai.features.resume.grounding import FactBase
 from jobfirst_ai.features.resume.prompts import analysis_request
 from jobfirst_ai.features.resume.schemas import AnalysisResult, ModelAnalysis
 from jobfirst_ai.llm.base import Provider
-from jobfirst_ai.llm.redact import Redactor
-from jobfirst_ai.llm.structured import complete_structured
+from jobfirst_ai.llm.redact import RedactionMap, Redactor
+from jobfirst_ai.llm.structured import StructuredResult, complete_structured
+from jobfirst_ai.llm.types import ChatRequest
 
 if TYPE_CHECKING:
     from jobfirst_ai.llm.router import Chain
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 10
+Model = TypeVar("Model", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -65,20 +69,14 @@ async def enrich_analysis(
 ) -> AnalysisResult:
     """The engine's `result` with the model's grounded additions, or marked degraded if the model failed."""
     started = time.perf_counter()
-    masked, restore = _masked(text, backend.redactor)
-    request = analysis_request(ModelAnalysis, _facts(result), masked, result.language, user=user_tag(owner))
-    if backend.thinking:
-        request = request.model_copy(update={"thinking": True})
+    request = analysis_request(ModelAnalysis, _facts(result), text, result.language, user=user_tag(owner))
     try:
-        answer = await complete_structured(
-            backend.provider, request, ModelAnalysis, deadline=time.monotonic() + backend.timeout_seconds
-        )
+        answer, value = await ask_model(backend, request, ModelAnalysis)
     except ProviderError as error:
         logger.warning("model analysis degraded to the built-in engine: %s", error.code)
         return result.model_copy(
             update={"degraded": True, "degraded_reason": f"{error.code}: {error.message}"}
         )
-    value = ModelAnalysis.model_validate(restore(answer.value.model_dump()))
     merged = _merge(result, value, text, dictionary)
     merged.timings_ms["model"] = round((time.perf_counter() - started) * 1000, 2)
     return merged.model_copy(
@@ -86,11 +84,26 @@ async def enrich_analysis(
     )
 
 
-def _masked(text: str, redactor: Redactor | None) -> tuple[str, Any]:
-    if redactor is None:
-        return text, lambda value: value
-    masked, mapping = redactor.mask(text)
-    return masked, mapping.restore_obj
+async def ask_model(
+    backend: ModelBackend, request: ChatRequest, schema: type[Model]
+) -> tuple[StructuredResult[Model], Model]:
+    """Ask for `schema` with private details masked on the way out and restored in the validated answer."""
+    mapping: RedactionMap | None = None
+    if backend.redactor is not None:
+        request, mapping = backend.redactor.mask_request(request)
+    if backend.thinking:
+        request = request.model_copy(update={"thinking": True})
+    answer = await complete_structured(
+        backend.provider, request, schema, deadline=time.monotonic() + backend.timeout_seconds
+    )
+    if mapping is None:
+        return answer, answer.value
+    try:
+        return answer, schema.model_validate(mapping.restore_obj(answer.value.model_dump()))
+    except ValidationError as error:  # a restored value can break a length limit the masked one kept
+        raise InvalidModelOutput(
+            f"answer invalid once private details were restored: {error.error_count()} errors"
+        ) from None
 
 
 def _facts(result: AnalysisResult) -> dict[str, object]:

@@ -17,7 +17,7 @@ from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.suggestions import experience_statements
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import ProviderError
-from jobfirst_ai.features.resume.enrich import ModelBackend, user_tag
+from jobfirst_ai.features.resume.enrich import ModelBackend, ask_model, user_tag
 from jobfirst_ai.features.resume.grounding import (
     MIN_KEPT_MEANING,
     FactBase,
@@ -27,7 +27,6 @@ from jobfirst_ai.features.resume.grounding import (
 )
 from jobfirst_ai.features.resume.prompts import optimize_request
 from jobfirst_ai.features.resume.schemas import ModelRewrites, OptimizeResult, Rewrite
-from jobfirst_ai.llm.structured import complete_structured
 
 MAX_BULLETS: Final = 8
 _STRONGER: Final = {
@@ -96,16 +95,14 @@ async def optimize_bullets(
         ModelRewrites, bullets, text, language, target_job=target_job, user=user_tag(owner)
     )
     try:
-        answer = await complete_structured(
-            backend.provider, request, ModelRewrites, deadline=time.monotonic() + backend.timeout_seconds
-        )
+        answer, value = await ask_model(backend, request, ModelRewrites)
     except ProviderError as error:
         return builtin.model_copy(
             update={"degraded": True, "degraded_reason": f"{error.code}: {error.message}"}
         )
     skills = {skill.name for skill in analysis.findings.skills}
     rewrites, notes = _grounded(
-        answer.value.rewrites, bullets, FactBase.of(text, skills, dictionary, set()), language
+        value.rewrites, bullets, FactBase.of(text, skills, dictionary, set()), language
     )
     return OptimizeResult(
         rewrites=rewrites,
