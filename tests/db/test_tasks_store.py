@@ -87,3 +87,18 @@ async def _race(sessions: SessionFactory, task_id: str) -> tuple[bool, bool, str
         stored = await repositories.find_analysis(session, task_id, None)
     assert stored is not None
     return stale, fresh, stored.status
+
+
+def test_a_crashed_attempt_goes_back_to_the_queue_and_is_claimed_again(database_url: str) -> None:
+    async def scenario() -> tuple[bool, tuple[str, int] | None]:
+        async with _prepared(database_url, 1) as (sessions, [task_id]):
+            first = await _claim(sessions, "a")
+            assert first is not None
+            async with sessions.begin() as session:
+                released = await repositories.release_task(session, task_id, first[1])
+            return released, await _claim(sessions, "b")
+
+    released, second = asyncio.run(scenario())
+
+    assert released
+    assert second is not None and second[1] == 2

@@ -106,6 +106,18 @@ async def finish_task(session: AsyncSession, analysis_id: str, attempt: int, val
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def release_task(session: AsyncSession, analysis_id: str, attempt: int) -> bool:
+    """Give a claimed task back to the queue (its attempt crashed); False if the attempt lost it already."""
+    statement = (
+        update(Analysis)
+        .where(Analysis.id == analysis_id, Analysis.status == RUNNING, Analysis.attempts == attempt)
+        .values(status=QUEUED, worker_id=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def requeue_running(session: AsyncSession, *, only_expired: bool) -> int:
     """Put running tasks back in the queue: all of them (a restarted single instance) or expired leases."""
     statement = update(Analysis).where(Analysis.status == RUNNING)

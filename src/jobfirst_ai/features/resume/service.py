@@ -175,6 +175,9 @@ class ResumeService:
         except JobFirstError as error:
             await self._finish(analysis_id, attempt, _failure(error.code, error.message))
             return
+        except Exception:
+            await self._release(analysis_id, attempt)
+            return
         started = analysis.started_at or analysis.created_at
         queued_ms = (repositories.as_utc(started) - repositories.as_utc(analysis.created_at)).total_seconds()  # type: ignore[operator]
         result.timings_ms["queued"] = round(queued_ms * 1000, 2)
@@ -219,6 +222,14 @@ class ResumeService:
         result = await self._analyzer.run(text, today=self._today(), language=language, owner=owner)
         result.timings_ms["extract"] = extract_ms
         return result
+
+    async def _release(self, analysis_id: str, attempt: int) -> None:
+        # A bug or a passing fault (the database, a thread): give the task back to the queue so another
+        # attempt runs it at once; after MAX_ATTEMPTS it is failed, never silently stuck running.
+        logger.exception("task %s attempt %d crashed; putting it back in the queue", analysis_id, attempt)
+        async with self._sessions.begin() as session:
+            await repositories.release_task(session, analysis_id, attempt)
+        self.on_queued()
 
     async def _finish(self, analysis_id: str, attempt: int, values: dict[str, Any]) -> None:
         async with self._sessions.begin() as session:
