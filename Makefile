@@ -35,6 +35,7 @@ bench: $(STAMP)  ## benchmarks (not tests); results go to bench/README.md by han
 	$(BIN)/python bench/skills_f1.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/idle_rss.py
+	$(BIN)/python bench/model_overhead.py
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/support/make_fixtures.py
