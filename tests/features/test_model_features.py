@@ -11,6 +11,7 @@ from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.errors import ProviderUnavailable
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import ModelBackend
+from jobfirst_ai.features.resume.schemas import OptimizeResult
 from jobfirst_ai.llm.redact import Redactor
 from jobfirst_ai.llm.testing import ScriptedProvider
 from jobfirst_ai.llm.types import ChatRequest
@@ -140,21 +141,17 @@ async def test_builtin_rewrites_ask_for_results_instead_of_inventing_them(langua
     assert not any(char.isdigit() for char in first.improved)
 
 
-async def test_model_rewrites_that_invent_numbers_are_replaced() -> None:
-    rewrites = {
-        "rewrites": [
-            {
-                "original": "负责订单系统的日常需求开发",
-                "improved": "主导订单系统需求开发，交付效率提升300%",
-                "reason": "x",
-            }
-        ]
-    }
-    provider = ScriptedProvider([json.dumps(rewrites, ensure_ascii=False)])
-
-    result = await _analyzer(provider).optimize(
+async def _optimize_with(improved: str) -> OptimizeResult:
+    """Optimise RESUME_ZH with a model that rewrites its weak bullet as `improved`."""
+    rewrite = {"original": "负责订单系统的日常需求开发", "improved": improved, "reason": "动词更有力"}
+    provider = ScriptedProvider([json.dumps({"rewrites": [rewrite]}, ensure_ascii=False)])
+    return await _analyzer(provider).optimize(
         RESUME_ZH, today=TODAY, language=None, target_job=None, owner="u"
     )
+
+
+async def test_model_rewrites_that_invent_numbers_are_replaced() -> None:
+    result = await _optimize_with("主导订单系统需求开发，交付效率提升300%")
 
     assert result.engine == "scripted"
     assert all("300" not in rewrite.improved for rewrite in result.rewrites)
@@ -162,20 +159,7 @@ async def test_model_rewrites_that_invent_numbers_are_replaced() -> None:
 
 
 async def test_grounded_model_rewrites_are_kept() -> None:
-    rewrites = {
-        "rewrites": [
-            {
-                "original": "负责订单系统的日常需求开发",
-                "improved": "主导订单系统的日常需求开发与交付",
-                "reason": "动词更有力",
-            }
-        ]
-    }
-    provider = ScriptedProvider([json.dumps(rewrites, ensure_ascii=False)])
-
-    result = await _analyzer(provider).optimize(
-        RESUME_ZH, today=TODAY, language=None, target_job=None, owner="u"
-    )
+    result = await _optimize_with("主导订单系统的日常需求开发与交付")
 
     assert result.rewrites[0].improved == "主导订单系统的日常需求开发与交付"
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfirst_ai.db.models import Analysis, Resume, utc_now
@@ -128,10 +128,3 @@ async def requeue_running(session: AsyncSession, *, only_expired: bool) -> int:
     )
     result = await session.execute(statement)
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    """How many analyses are in each status (for readiness and tests)."""
-
-    rows = await session.execute(select(Analysis.status, func.count()).group_by(Analysis.status))
-    return {status: count for status, count in rows.all()}

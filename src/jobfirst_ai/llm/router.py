@@ -17,7 +17,7 @@ from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
 from jobfirst_ai.llm.fallback import FallbackProvider
 from jobfirst_ai.llm.providers.http import HttpLimits
-from jobfirst_ai.llm.providers.registry import PROVIDERS, build_provider
+from jobfirst_ai.llm.providers.registry import build_provider
 from jobfirst_ai.llm.redact import Redactor
 from jobfirst_ai.llm.retry import RetryingProvider
 
@@ -87,8 +87,3 @@ def _endpoint(settings: Settings, name: str, is_primary: bool) -> tuple[str | No
 def _all_local(settings: Settings, names: list[str]) -> bool:
     """Every provider runs on this machine: nothing leaves it, so nothing needs masking."""
     return all(name == "ollama" and is_loopback(httpx.URL(settings.ollama_host).host) for name in names)
-
-
-def known_providers() -> list[str]:
-    """Provider names the registry knows."""
-    return list(PROVIDERS)

@@ -170,7 +170,10 @@ class ResumeService:
             return
         try:
             result = await self._analyze(
-                resume.text, analysis.options.get("language"), owner=analysis.owner, **_extract(analysis)
+                resume.text,
+                analysis.options.get("language"),
+                owner=analysis.owner,
+                extract_ms=float(analysis.options.get("extract_ms", 0.0)),
             )
         except JobFirstError as error:
             await self._finish(analysis_id, attempt, _failure(error.code, error.message))
@@ -235,10 +238,6 @@ class ResumeService:
         async with self._sessions.begin() as session:
             if not await repositories.finish_task(session, analysis_id, attempt, values):
                 logger.warning("task %s attempt %d lost its lease; result discarded", analysis_id, attempt)
-
-
-def _extract(analysis: Analysis) -> dict[str, float]:
-    return {"extract_ms": float(analysis.options.get("extract_ms", 0.0))}
 
 
 def _failure(code: str, message: str) -> dict[str, Any]:
