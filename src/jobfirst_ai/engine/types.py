@@ -24,6 +24,10 @@ SectionKind = Literal[
     "other",
 ]
 
+PartName = Literal[
+    "required_skills", "preferred_skills", "experience", "education", "title", "text", "semantic"
+]
+
 DegreeLevel = Literal["associate", "bachelor", "master", "mba", "phd", "high_school", "other"]
 
 
@@ -147,3 +151,43 @@ class Findings(Frozen):
     stated_years: float | None = Field(
         default=None, description="Years the resume states ('5年Java开发经验', '8+ years of experience')"
     )
+
+
+class PostingFacts(Frozen):
+    """What the engine reads from one job posting: the requirements a resume is matched against."""
+
+    language: Language
+    title: str
+    required_skills: list[str] = Field(description="Canonical skill names the posting requires")
+    preferred_skills: list[str] = Field(description="Canonical names it prefers (优先, nice to have)")
+    years_min: float | None = Field(default=None, description="Years of experience asked for, if stated")
+    education_level: DegreeLevel | None = Field(default=None, description="Lowest degree asked for")
+
+
+class CandidateProfile(Frozen):
+    """The resume side of a match, taken from `Findings`."""
+
+    language: Language
+    skills: list[str] = Field(description="Canonical skill names found in the resume")
+    years: float = Field(description="Stated years if given, else the years covered by dated entries")
+    education_level: DegreeLevel | None = Field(default=None, description="Highest degree level found")
+    titles: list[str] = Field(default_factory=list, description="Job titles held, most recent first")
+
+
+class PartScore(Frozen):
+    """One weighted part of a match score: `score` of `max_score` points, and why."""
+
+    name: PartName
+    score: float
+    max_score: float
+    detail: str
+
+
+class JobFit(Frozen):
+    """The deterministic fit of one resume to one posting."""
+
+    score: int = Field(ge=0, le=100)
+    parts: list[PartScore]
+    matched_skills: list[str]
+    missing_required: list[str]
+    missing_preferred: list[str]
