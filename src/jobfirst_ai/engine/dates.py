@@ -9,6 +9,7 @@ from typing import NamedTuple
 from jobfirst_ai.engine.types import Span
 
 __all__ = [
+    "COUNT",
     "DateRange",
     "find_date_ranges",
     "last_date",
@@ -16,6 +17,7 @@ __all__ = [
     "months_inclusive",
     "normalize_width",
     "parse_date_range",
+    "read_count",
     "stated_years",
 ]
 
@@ -198,6 +200,8 @@ _ZH_YEARS = (
     rf"|(?:工作|从业)(?:经验|年限|时间)?\s*[:：]?\s*(?:约|超过|近)?\s*(?P<zl>{_NUMBER}|{_HAN_NUMBER})\s*\+?\s*年"
 )
 _EN_WORD_NUMBER = "|".join(_WORD_NUMBERS)
+# A count as written in either language ('3', '2.5', '五', '十二', 'three'); `read_count` reads it.
+COUNT = rf"{_NUMBER}|{_HAN_NUMBER}|\b(?:{_EN_WORD_NUMBER})\b"
 _EN_YEARS = (
     # '8+ years of experience', 'over 22 years of rich ... experience', '1.5 years experience'
     rf"(?P<en>{_NUMBER}|\b(?:{_EN_WORD_NUMBER}))\s*\+?\s*(?:plus\s+)?(?:years?|yrs?)\b['’]?(?!\s+old)"
@@ -228,6 +232,11 @@ def _number(text: str) -> float:
     if lowered[0].isdigit():
         return float(lowered)
     return float(_han_number(lowered))
+
+
+def read_count(text: str) -> float:
+    """The value of a count matched by `COUNT`: '3' → 3.0, '五' → 5.0, '十二' → 12.0, 'three' → 3.0."""
+    return _number(text)
 
 
 def _claimed_years(match: re.Match[str]) -> float:
