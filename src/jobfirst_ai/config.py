@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     task_poll_seconds: float = Field(default=1.0, gt=0)
     task_lease_seconds: float = Field(default=120.0, gt=0)
 
+    # Job matching.
+    max_import_mb: float = Field(default=50.0, gt=0, le=1024)
+    match_sync_seconds: float = Field(default=1.0, ge=0)
+    match_explain_top: int = Field(default=5, ge=0, le=20)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -105,6 +110,11 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         """The upload limit in bytes."""
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_import_bytes(self) -> int:
+        """The posting-import upload limit in bytes."""
+        return int(self.max_import_mb * 1024 * 1024)
 
     @property
     def is_auth_enabled(self) -> bool:

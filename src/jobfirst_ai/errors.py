@@ -8,6 +8,7 @@ JobFirstError                      code, message (safe to show a user), status
 │   ├── UnsupportedFileType        415  not PDF / DOCX / TXT / Markdown
 │   └── UnreadableDocument         422  empty, scanned, encrypted or corrupt file
 ├── AuthError                      401  missing, expired, malformed or wrongly signed token
+├── Forbidden                      403  a valid token without the role the action needs
 ├── NotFound                       404  unknown id, or one that belongs to another user
 └── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
 """
@@ -76,6 +77,13 @@ class AuthError(JobFirstError):
 
     status = 401
     code = "unauthorized"
+
+
+class Forbidden(JobFirstError):
+    """The caller is known but lacks the role the action needs (writing job postings needs `admin`)."""
+
+    status = 403
+    code = "forbidden"
 
 
 class NotFound(JobFirstError):

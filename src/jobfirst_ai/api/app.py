@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from jobfirst_ai import __version__
 from jobfirst_ai.api.errors import install_error_handlers
 from jobfirst_ai.api.middleware import RequestIdMiddleware
-from jobfirst_ai.api.routes import health, resume
+from jobfirst_ai.api.routes import health, jobs, matching, resume
 from jobfirst_ai.api.state import start_services, stop_services
 from jobfirst_ai.config import Settings, load_settings
 
@@ -30,11 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="JobFirst AI",
         version=__version__,
-        description="Resume analysis for the JobFirst platform, with a built-in offline engine.",
+        description="Resume analysis and job matching for JobFirst, with a built-in offline engine.",
         lifespan=lifespan,
     )
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(resume.router, prefix="/api/v1/ai")
+    app.include_router(jobs.router, prefix="/api/v1/ai")
+    app.include_router(matching.router, prefix="/api/v1/ai")
     return app

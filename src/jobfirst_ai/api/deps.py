@@ -44,7 +44,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 async def read_resume_input(request: Request, services: ServicesDep) -> ResumeInput:
     """A resume from JSON `{"content"}`, a multipart `file` upload, or a text/plain body."""
     limit = services.settings.max_upload_bytes
-    _check_declared_length(request, limit)
+    check_declared_length(request, limit)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "multipart/form-data":
         return await _read_upload(request, limit)
@@ -65,7 +65,8 @@ async def read_resume_input(request: Request, services: ServicesDep) -> ResumeIn
 ResumeInputDep = Annotated[ResumeInput, Depends(read_resume_input)]
 
 
-def _check_declared_length(request: Request, limit: int) -> None:
+def check_declared_length(request: Request, limit: int) -> None:
+    """Refuse a body whose declared length is over the limit before reading it."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + _BODY_OVERHEAD:
         raise PayloadTooLarge(f"文件超过上限 / The upload is over the {limit / 1048576:g} MB limit.")

@@ -14,6 +14,8 @@ from jobfirst_ai.config import Settings
 from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import create_engine, create_session_factory, is_sqlite
 from jobfirst_ai.engine.skills import load_skill_dictionary
+from jobfirst_ai.features.matching.catalog import JobCatalog
+from jobfirst_ai.features.matching.service import MatchService
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
@@ -34,6 +36,7 @@ class Services:
     verifier: TokenVerifier
     resumes: ResumeService
     runner: TaskRunner
+    matching: MatchService
     chain: Chain | None = None
 
 
@@ -44,7 +47,9 @@ async def start_services(settings: Settings) -> Services:
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
     chain = _chain(settings)
-    analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
+    dictionary = load_skill_dictionary()
+    backend = model_backend(settings, chain)
+    analyzer = ResumeAnalyzer(dictionary, backend)
     resumes = ResumeService(sessions, analyzer, limits, concurrency=settings.ai_max_concurrency)
     runner = TaskRunner(
         sessions,
@@ -55,10 +60,13 @@ async def start_services(settings: Settings) -> Services:
         is_single_instance=is_sqlite(database),
     )
     resumes.on_queued = runner.wake
+    catalog = JobCatalog(sessions, dictionary, sync_seconds=settings.match_sync_seconds)
+    await catalog.refresh(force=True)
+    matching = MatchService(catalog, sessions, limits, backend, explain_top=settings.match_explain_top)
     verifier = TokenVerifier(settings)
     _log_start(settings, verifier)
     await runner.start()
-    return Services(settings, database, verifier, resumes, runner, chain)
+    return Services(settings, database, verifier, resumes, runner, matching, chain)
 
 
 async def stop_services(services: Services) -> None:

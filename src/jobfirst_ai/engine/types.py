@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -191,3 +192,30 @@ class JobFit(Frozen):
     matched_skills: list[str]
     missing_required: list[str]
     missing_preferred: list[str]
+
+
+# The two below are plain dataclasses, not models: the match index holds 100k of them and checks nothing.
+@dataclass(frozen=True, slots=True)
+class PostingFields:
+    """The fields of a posting that result filters look at."""
+
+    location: str | None = None
+    tags: tuple[str, ...] = ()
+    salary_min: int | None = None
+    salary_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFilter:
+    """Limits on the postings a search returns; an empty field limits nothing.
+
+    `locations`: the posting's location contains any of them (case-insensitive). `tags`: the posting has
+    all of them (case-insensitive). `salary_min`/`salary_max`: the posting's salary range overlaps the asked
+    one (a posting giving only a minimum is open-ended above, only a maximum starts at 0); with either set,
+    postings without a salary are left out.
+    """
+
+    locations: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    salary_min: int | None = None
+    salary_max: int | None = None

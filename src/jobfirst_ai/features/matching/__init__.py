@@ -1,0 +1,1 @@
+"""Job matching: postings, the match index, scoring, explanations and gap analysis."""
