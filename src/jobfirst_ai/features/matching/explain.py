@@ -55,23 +55,28 @@ class ModelOutcome:
     notes: list[str]
 
 
-def engine_explanations(ranked: Sequence[Ranked], language: Language) -> dict[str, Explained]:
-    """The engine's composed explanation for each result."""
+def engine_explanations(
+    ranked: Sequence[Ranked], language: Language, dictionary: SkillDictionary
+) -> dict[str, Explained]:
+    """The engine's composed explanation for each result (Chinese skill names in Chinese text)."""
     return {
         item.summary.id: Explained(
-            explain_fit(item.fit, item.facts, language), "engine", engine_advice(item, language)
+            explain_fit(item.fit, item.facts, language, dictionary=dictionary),
+            "engine",
+            engine_advice(item, language, dictionary),
         )
         for item in ranked
     }
 
 
-def engine_advice(item: Ranked, language: Language) -> list[str]:
+def engine_advice(item: Ranked, language: Language, dictionary: SkillDictionary) -> list[str]:
     """One concrete step per missing skill, required first (at most five)."""
     missing = [*item.fit.missing_required, *item.fit.missing_preferred][:5]
     required = set(item.fit.missing_required)
     if language == "zh":
         return [
-            f"补充 {skill} 的学习或项目经历，并写进简历（{'必需' if skill in required else '加分'}技能）"
+            f"补充 {dictionary.display_name(skill, 'zh')} 的学习或项目经历，并写进简历"
+            f"（{'必备' if skill in required else '加分'}技能）"
             for skill in missing
         ]
     return [

@@ -91,7 +91,7 @@ class MatchService:
             where=match_filter(request.filters),
         )
         engine_ms = _since(engine_started)
-        explained = engine_explanations(ranked, language) if request.explain else {}
+        explained = engine_explanations(ranked, language, self.catalog.dictionary) if request.explain else {}
         outcome = (
             await self._ask_model(ranked[: self._explain_top], candidate, text, language, owner)
             if request.explain
@@ -116,7 +116,7 @@ class MatchService:
         findings, candidate = await self._read(text)
         language = request.language or findings.language
         ranked = await self._one(request, candidate, text)
-        explained = engine_explanations([ranked], language)
+        explained = engine_explanations([ranked], language, self.catalog.dictionary)
         outcome = await self._ask_model([ranked], candidate, text, language, owner)
         match = _results([ranked], explained, outcome)[0]
         chosen = (outcome.by_key.get(ranked.summary.id) if outcome else None) or explained[ranked.summary.id]
