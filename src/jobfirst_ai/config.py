@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jobfirst_ai.errors import ConfigError
 
 ProviderName = Literal["builtin", "deepseek", "openai", "gemini", "ollama", "openai_compatible"]
+EmbeddingsProviderName = Literal["none", "openai", "gemini", "ollama", "openai_compatible"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ class Settings(BaseSettings):
     match_sync_seconds: float = Field(default=1.0, ge=0)
     match_explain_top: int = Field(default=5, ge=0, le=20)
 
+    # Job matching: embeddings. Optional dense similarity as one more score part; never required.
+    match_embeddings_provider: EmbeddingsProviderName = "none"
+    match_embeddings_model: str | None = None  # None: the provider's default embedding model
+    match_embeddings_base_url: str | None = None  # None: the provider's own (Ollama: OLLAMA_HOST)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -105,6 +111,17 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_provider(cls, value: object) -> object:
         return value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+
+    @field_validator("match_embeddings_provider", mode="before")
+    @classmethod
+    def _embeddings_provider(cls, value: object) -> object:
+        name = value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+        if name == "deepseek":
+            raise ValueError(
+                "DeepSeek has no embeddings endpoint; use openai, gemini, ollama or openai_compatible, "
+                "or none to match without embeddings"
+            )
+        return name
 
     @property
     def max_upload_bytes(self) -> int:

@@ -1,4 +1,4 @@
-"""RetryingProvider: retries retryable failures with jittered backoff, all under the caller's deadline."""
+"""RetryPolicy (jittered backoff on retryable failures, under the deadline) and RetryingProvider."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
@@ -16,7 +17,7 @@ from jobfirst_ai.errors import ProviderError, ProviderTimeout
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk
 
-__all__ = ["OpenedStream", "RetryingProvider", "close_stream", "open_stream"]
+__all__ = ["OpenedStream", "RetryPolicy", "RetryingProvider", "close_stream", "open_stream"]
 
 T = TypeVar("T")
 
@@ -71,13 +72,50 @@ class _StopBefore(stop_base):
         return self.clock() + retry_state.upcoming_sleep >= self.deadline
 
 
-class RetryingProvider:
-    """Wraps a Provider: retries RateLimited/ProviderUnavailable (the `retryable` errors) only.
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The retry policy every retrying wrapper shares (chat providers, embedders).
 
-    Waits use exponential backoff with full jitter, at least the vendor's `retry_after`. A wait that
-    would pass the deadline is not taken: the last error is raised instead (ProviderTimeout when the
-    deadline has already passed). Streams are retried only before their first chunk.
+    Retries RateLimited/ProviderUnavailable (the `retryable` errors) only. Waits use exponential backoff
+    with full jitter, at least the vendor's `retry_after`. A wait that would pass the deadline is not
+    taken: the last error is raised instead (ProviderTimeout when the deadline has already passed).
     """
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def run(self, call: Callable[[], Awaitable[T]], deadline: float, *, name: str) -> T:
+        """`call` under the policy; it must be a coroutine function (tenacity checks, not awaits)."""
+        if self.clock() >= deadline:
+            raise ProviderTimeout("the deadline passed before the call", provider=name)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.attempts) | _StopBefore(deadline, self.clock),
+            wait=self.wait,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(call)
+        except ProviderError as error:
+            if error.retryable and self.clock() >= deadline:
+                raise ProviderTimeout("the deadline passed while retrying", provider=name) from error
+            raise
+
+    def wait(self, state: RetryCallState) -> float:
+        """Full jitter (uniform up to the exponential cap), but never less than the vendor's Retry-After."""
+        cap = min(self.max_delay, self.base_delay * 2 ** (state.attempt_number - 1))
+        jittered = random.uniform(0, cap)
+        error = state.outcome.exception() if state.outcome else None
+        retry_after = error.retry_after if isinstance(error, ProviderError) else None
+        return max(jittered, retry_after or 0.0)
+
+
+class RetryingProvider:
+    """Wraps a Provider with a `RetryPolicy`; streams are retried only before their first chunk."""
 
     def __init__(
         self,
@@ -92,11 +130,7 @@ class RetryingProvider:
         self.inner = inner
         self.name = inner.name
         self.model = inner.model
-        self.attempts = attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self._clock = clock
-        self._sleep = sleep
+        self.policy = RetryPolicy(attempts, base_delay, max_delay, clock, sleep)
 
     async def complete(self, request: ChatRequest, *, deadline: float) -> ChatResult:
         """The inner answer, with `attempts` counting the failed tries before it."""
@@ -110,41 +144,17 @@ class RetryingProvider:
                 failed += 1
                 raise
 
-        result = await self._run(attempt, deadline)
+        result = await self.policy.run(attempt, deadline, name=self.name)
         return result.model_copy(update={"attempts": result.attempts + failed})
 
     async def stream(self, request: ChatRequest, *, deadline: float) -> AsyncIterator[StreamChunk]:
         """The inner stream; once a chunk has been yielded, errors pass through unretried."""
-        opened = await self._run(partial(open_stream, self.inner, request, deadline), deadline)
+        opened = await self.policy.run(
+            partial(open_stream, self.inner, request, deadline), deadline, name=self.name
+        )
         async for chunk in relay(opened):
             yield chunk
 
     async def aclose(self) -> None:
         """Close the inner provider."""
         await self.inner.aclose()
-
-    async def _run(self, call: Callable[[], Awaitable[T]], deadline: float) -> T:
-        """`call` under the retry policy; it must be a coroutine function (tenacity checks, not awaits)."""
-        if self._clock() >= deadline:
-            raise ProviderTimeout("the deadline passed before the call", provider=self.name)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts) | _StopBefore(deadline, self._clock),
-            wait=self._wait,
-            retry=retry_if_exception(_is_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            return await retrying(call)
-        except ProviderError as error:
-            if error.retryable and self._clock() >= deadline:
-                raise ProviderTimeout("the deadline passed while retrying", provider=self.name) from error
-            raise
-
-    def _wait(self, state: RetryCallState) -> float:
-        """Full jitter (uniform up to the exponential cap), but never less than the vendor's Retry-After."""
-        cap = min(self.max_delay, self.base_delay * 2 ** (state.attempt_number - 1))
-        jittered = random.uniform(0, cap)
-        error = state.outcome.exception() if state.outcome else None
-        retry_after = error.retry_after if isinstance(error, ProviderError) else None
-        return max(jittered, retry_after or 0.0)

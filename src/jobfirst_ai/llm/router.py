@@ -4,6 +4,9 @@ Per provider: `BreakerProvider(RetryingProvider(backend))` — retries stay on o
 sees the outcome after retries, so an outage costs one fast failure per request once it opens. Across the
 chain: `FallbackProvider([...])` in the configured order. The built-in engine is the last resort at the
 feature level (features degrade to it), not a Provider here.
+
+Embeddings (optional, for job matching): `BatchingEmbedder(BreakerEmbedder(RetryingEmbedder(backend)))`
+— each batch is retried on its own, and the breaker counts batches after their retries.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ from dataclasses import dataclass
 import httpx
 
 from jobfirst_ai.config import Settings, is_loopback
+from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
+from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
+from jobfirst_ai.llm.providers.embeddings import EMBEDDERS, build_embedder_backend
 from jobfirst_ai.llm.providers.http import HttpLimits
 from jobfirst_ai.llm.providers.registry import build_provider
 from jobfirst_ai.llm.redact import Redactor
-from jobfirst_ai.llm.retry import RetryingProvider
+from jobfirst_ai.llm.retry import RetryingProvider, RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -37,21 +43,9 @@ def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | Non
     names = settings.provider_chain()
     if not names:
         return None
-    limits = HttpLimits(
-        max_connections=settings.ai_max_connections,
-        max_keepalive_connections=settings.ai_max_connections_per_host,
-        connect_timeout=settings.ai_connect_timeout_seconds,
-        total_timeout=settings.ai_timeout_seconds,
-    )
+    limits = _limits(settings)
     backends = [_backend(settings, name, limits, transport) for name in names]
-    breakers = [
-        CircuitBreaker(
-            name=backend.name,
-            failure_threshold=settings.ai_breaker_failures,
-            cooldown=settings.ai_breaker_cooldown_seconds,
-        )
-        for backend in backends
-    ]
+    breakers = [_breaker(settings, backend.name) for backend in backends]
     wrapped: list[Provider] = [
         BreakerProvider(RetryingProvider(backend, attempts=settings.ai_retry_attempts), breaker)
         for backend, breaker in zip(backends, breakers, strict=True)
@@ -59,6 +53,53 @@ def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | Non
     provider = wrapped[0] if len(wrapped) == 1 else FallbackProvider(wrapped)
     redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
     return Chain(provider, backends, breakers, redactor)
+
+
+def build_embedder(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Embedder | None:
+    """The configured embedder, wrapped, or None when MATCH_EMBEDDINGS_PROVIDER=none (matching then
+    scores without dense similarity). A hosted provider without its key stops start-up."""
+    name = settings.match_embeddings_provider
+    if name == "none":
+        return None
+    api_key = settings.api_key_for(name)
+    if api_key == "":
+        raise ConfigError(
+            f"MATCH_EMBEDDINGS_PROVIDER={name} needs {name.upper()}_API_KEY "
+            f"(or EXTERNAL_AI_API_KEY with EXTERNAL_AI_PROVIDER={name})"
+        )
+    base_url = settings.match_embeddings_base_url
+    if name == "ollama":
+        base_url = base_url or settings.ollama_host
+    backend = build_embedder_backend(
+        name,
+        api_key=api_key,
+        base_url=base_url,
+        model=settings.match_embeddings_model,
+        limits=_limits(settings),
+        transport=transport,
+    )
+    retrying = RetryingEmbedder(backend, RetryPolicy(attempts=settings.ai_retry_attempts))
+    guarded = BreakerEmbedder(retrying, _breaker(settings, backend.name))
+    return BatchingEmbedder(guarded, batch_size=EMBEDDERS[name].max_batch)
+
+
+def _limits(settings: Settings) -> HttpLimits:
+    return HttpLimits(
+        max_connections=settings.ai_max_connections,
+        max_keepalive_connections=settings.ai_max_connections_per_host,
+        connect_timeout=settings.ai_connect_timeout_seconds,
+        total_timeout=settings.ai_timeout_seconds,
+    )
+
+
+def _breaker(settings: Settings, name: str) -> CircuitBreaker:
+    return CircuitBreaker(
+        name=name,
+        failure_threshold=settings.ai_breaker_failures,
+        cooldown=settings.ai_breaker_cooldown_seconds,
+    )
 
 
 def _backend(

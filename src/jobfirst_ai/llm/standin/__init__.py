@@ -5,12 +5,15 @@ Wire shapes follow `shared/providers.md`. Routes:
 - `POST /chat/completions`, `/v1/chat/completions`: DeepSeek (OpenAI flavour for `gpt-*`/`o*` models);
   `POST /openai/v1/chat/completions`: OpenAI; `POST /v1beta/openai/chat/completions`: Gemini compat;
   `POST /api/chat`: Ollama native. `GET /models`, `/v1/models`, `/user/balance`, `/api/tags`.
+- Embeddings: `POST /v1/embeddings`, `/openai/v1/embeddings` (OpenAI), `/v1beta/openai/embeddings` (Gemini
+  compat), `/api/embed` (Ollama): deterministic hashed pseudo-embeddings (see `embeddings_wire.py`).
 - Control: `POST /_standin/script` (a JSON list of `Step`s, or `{"steps": [...]}`), `GET /_standin/script`
   (pending count), `POST /_standin/reset`, `GET /_standin/requests`, `GET|POST /_standin/config`.
   In-process: `ThreadedStandin` (`.url`, `.script()`, `.requests()`, `.reset()`, `.configure()`).
 
-Scripted steps are used by chat requests in order, one each (`times` repeats a step); requests that
-fail the vendor's own checks (retired model, `developer` role...) are answered without using a step.
+Scripted steps are used by chat and embeddings requests in order, one each (`times` repeats a step);
+requests that fail the vendor's own checks (retired model, `developer` role...) are answered without
+using a step.
 With no step queued the default answer replies.
 
 Default answer, deterministic, built from the prompt:

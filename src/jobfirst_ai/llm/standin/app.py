@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from jobfirst_ai.llm.standin import ollama_wire
+from jobfirst_ai.llm.standin import embeddings_wire, ollama_wire
 from jobfirst_ai.llm.standin.checks import DEEPSEEK_MODELS, first_fault, flavour_of_model
 from jobfirst_ai.llm.standin.delivery import (
     JSON_KEEP_ALIVE,
@@ -162,6 +162,42 @@ async def ollama_chat(request: Request) -> Response:
     return deliver(_halves(whole), step, media_type="application/json", keep_alive=alive)
 
 
+async def _embeddings(request: Request, flavour: Flavour) -> Response:
+    """Embeddings in the vendor's shape; scripted steps apply as for chat (failures, delay, headers)."""
+    state = _state(request)
+    body = await _received(request)
+    if body is None:
+        return error_response(Fault(400, "missing request body"), flavour)
+    auth = None if flavour == "ollama" else _auth_fault(request, state.config)
+    fault = auth or embeddings_wire.request_fault(body, flavour, state.config)
+    if fault is not None:
+        return error_response(fault, flavour)
+    step = state.next_step() or Step()
+    if step.is_failure:
+        return await scripted_failure(step, flavour, body.get("model"))
+    await anyio.sleep(step.delay)
+    if flavour == "ollama":
+        payload = embeddings_wire.ollama_reply(body)
+    else:
+        payload = embeddings_wire.list_reply(body, as_base64=state.config.embeddings_base64)
+    return JSONResponse(payload, headers=step_headers(step))
+
+
+async def openai_embeddings(request: Request) -> Response:
+    """`/v1/embeddings`, `/openai/v1/embeddings`: OpenAI's (DeepSeek has none)."""
+    return await _embeddings(request, "openai")
+
+
+async def gemini_embeddings(request: Request) -> Response:
+    """`/v1beta/openai/embeddings`: Gemini's OpenAI-compatible embeddings."""
+    return await _embeddings(request, "gemini")
+
+
+async def ollama_embed(request: Request) -> Response:
+    """`/api/embed`: Ollama's native embeddings."""
+    return await _embeddings(request, "ollama")
+
+
 async def deepseek_models(request: Request) -> Response:
     """`GET /models`: DeepSeek's model list."""
     await _received(request)
@@ -234,6 +270,10 @@ def create_app(state: StandinState | None = None) -> Starlette:
         Route("/openai/v1/chat/completions", openai_chat, methods=chat),
         Route("/v1beta/openai/chat/completions", gemini_chat, methods=chat),
         Route("/api/chat", ollama_chat, methods=chat),
+        Route("/v1/embeddings", openai_embeddings, methods=chat),
+        Route("/openai/v1/embeddings", openai_embeddings, methods=chat),
+        Route("/v1beta/openai/embeddings", gemini_embeddings, methods=chat),
+        Route("/api/embed", ollama_embed, methods=chat),
         Route("/models", deepseek_models),
         Route("/v1/models", deepseek_models),
         Route("/user/balance", balance),

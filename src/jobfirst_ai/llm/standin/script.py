@@ -60,7 +60,14 @@ class Step(BaseModel):
         return self.status >= 400 or self.error is not None
 
 
-DEFAULT_OLLAMA_MODELS = ("llama3.2:latest", "qwen3:8b", "qwen2.5:0.5b", "gemma3:1b", "gpt-oss:20b")
+DEFAULT_OLLAMA_MODELS = (
+    "llama3.2:latest",
+    "qwen3:8b",
+    "qwen2.5:0.5b",
+    "gemma3:1b",
+    "gpt-oss:20b",
+    "embeddinggemma:latest",
+)
 
 
 class StandinConfig(BaseModel):
@@ -73,6 +80,9 @@ class StandinConfig(BaseModel):
     api_key: str | None = Field(default=None, description="When set, chat calls need `Bearer <api_key>`")
     ollama_models: tuple[str, ...] = DEFAULT_OLLAMA_MODELS
     balance: str = "110.00"
+    embeddings_base64: bool = Field(
+        default=False, description="Embeddings as base64 float32 whatever `encoding_format` asks"
+    )
 
 
 class RecordedRequest(BaseModel):
