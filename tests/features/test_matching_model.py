@@ -40,7 +40,7 @@ async def catalog(tmp_path: Path) -> AsyncIterator[JobCatalog]:
 
 def _service(catalog: JobCatalog, provider: ScriptedProvider) -> MatchService:
     backend = ModelBackend(provider=provider, timeout_seconds=5, redactor=Redactor())
-    return MatchService(catalog, catalog.sessions, LIMITS, backend, explain_top=3)
+    return MatchService(catalog, LIMITS, backend, explain_top=3)
 
 
 def _answer(*entries: dict[str, Any]) -> str:
@@ -68,7 +68,7 @@ async def test_one_call_explains_the_top_results_and_the_rest_keep_the_engine_te
 
 async def test_an_explanation_that_claims_a_missing_skill_is_replaced(catalog: JobCatalog) -> None:
     request = MatchRequest(content=RESUME_ZH, top_k=3)
-    engine = await MatchService(catalog, catalog.sessions, LIMITS).match("u1", request)
+    engine = await MatchService(catalog, LIMITS).match("u1", request)
     gap = next(match for match in engine.results if match.missing_skills)
     claim = f"候选人精通 {gap.missing_skills[0]}，非常合适。"
     provider = ScriptedProvider([_answer({"job_id": gap.job.id, "explanation": claim})])
@@ -96,7 +96,7 @@ async def test_invented_numbers_and_skills_never_reach_the_explanation(catalog: 
 
 
 async def test_the_model_adjustment_is_clamped_and_reorders_only_the_top_results(catalog: JobCatalog) -> None:
-    plain = await MatchService(catalog, catalog.sessions, LIMITS).match(
+    plain = await MatchService(catalog, LIMITS).match(
         "u1", MatchRequest(content=RESUME_ZH, top_k=3)
     )
     last = plain.results[-1]

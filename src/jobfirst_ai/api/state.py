@@ -12,7 +12,7 @@ from jobfirst_ai import __version__
 from jobfirst_ai.auth import TokenVerifier
 from jobfirst_ai.config import Settings
 from jobfirst_ai.db.migrate import upgrade_database
-from jobfirst_ai.db.session import create_engine, create_session_factory, is_sqlite
+from jobfirst_ai.db.session import SessionFactory, create_engine, create_session_factory, is_sqlite
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.matching.catalog import JobCatalog
 from jobfirst_ai.features.matching.service import MatchService
@@ -22,6 +22,7 @@ from jobfirst_ai.features.resume.service import Limits, ResumeService
 from jobfirst_ai.tasks.runner import TaskRunner
 
 if TYPE_CHECKING:
+    from jobfirst_ai.features.matching.semantic import SemanticScorer
     from jobfirst_ai.llm.router import Chain
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,13 @@ async def start_services(settings: Settings) -> Services:
     resumes.on_queued = runner.wake
     catalog = JobCatalog(sessions, dictionary, sync_seconds=settings.match_sync_seconds)
     await catalog.refresh(force=True)
-    matching = MatchService(catalog, sessions, limits, backend, explain_top=settings.match_explain_top)
+    matching = MatchService(
+        catalog,
+        limits,
+        backend,
+        semantic=_semantic(settings, sessions),
+        explain_top=settings.match_explain_top,
+    )
     verifier = TokenVerifier(settings)
     _log_start(settings, verifier)
     await runner.start()
@@ -73,9 +80,19 @@ async def stop_services(services: Services) -> None:
     """Drain the workers, then close the database."""
     await services.runner.stop()
     await services.database.dispose()
+    await services.matching.aclose()
     if services.chain is not None:
         for backend in services.chain.backends:
             await backend.aclose()
+
+
+def _semantic(settings: Settings, sessions: SessionFactory) -> SemanticScorer | None:
+    """The embeddings scorer; numpy and httpx load only when MATCH_EMBEDDINGS_PROVIDER is set."""
+    if settings.match_embeddings_provider == "none":
+        return None
+    from jobfirst_ai.features.matching.semantic import semantic_scorer
+
+    return semantic_scorer(settings, sessions)
 
 
 def _chain(settings: Settings) -> Chain | None:

@@ -125,15 +125,19 @@ async def _match(
 
 
 async def _run_match(settings: Settings, catalog: JobCatalog, given: ResumeInput, top: int) -> MatchResponse:
+    from jobfirst_ai.features.matching.semantic import semantic_scorer
     from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
 
     chain = build_chain(settings)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
+    semantic = (
+        semantic_scorer(settings, catalog.sessions) if settings.match_embeddings_provider != "none" else None
+    )
     service = MatchService(
         catalog,
-        catalog.sessions,
         limits,
         model_backend(settings, chain),
+        semantic=semantic,
         explain_top=settings.match_explain_top,
     )
     try:
@@ -142,6 +146,7 @@ async def _run_match(settings: Settings, catalog: JobCatalog, given: ResumeInput
     finally:
         for backend in chain.backends if chain else []:
             await backend.aclose()
+        await service.aclose()
 
 
 @asynccontextmanager

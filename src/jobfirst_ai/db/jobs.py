@@ -96,5 +96,27 @@ async def changes_since(session: AsyncSession, revision: int, limit: int) -> Seq
     return (await session.execute(query)).all()
 
 
+async def load_embeddings(session: AsyncSession, keys: Sequence[str], model: str) -> dict[str, bytes]:
+    """Stored embeddings of these live postings made by `model`."""
+    query = select(Job.id, Job.embedding).where(
+        Job.id.in_(keys), Job.embedding_model == model, Job.embedding.is_not(None), Job.is_deleted == false()
+    )
+    return {row.id: row.embedding for row in (await session.execute(query)).all()}
+
+
+async def posting_texts(session: AsyncSession, keys: Sequence[str]) -> dict[str, str]:
+    """Title and description of these live postings, as one text each (what embeddings are made from)."""
+    query = select(Job.id, Job.title, Job.description).where(Job.id.in_(keys), Job.is_deleted == false())
+    return {row.id: f"{row.title}\n{row.description}" for row in (await session.execute(query)).all()}
+
+
+async def store_embeddings(session: AsyncSession, vectors: dict[str, bytes], model: str) -> None:
+    """Cache embeddings on their postings (no revision: the match index does not hold them)."""
+    for key, vector in vectors.items():
+        await session.execute(
+            update(Job).where(Job.id == key).values(embedding=vector, embedding_model=model)
+        )
+
+
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,7 +8,7 @@ same postings gives the same list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # the index's module loads numpy (~20 MB): only a process tha
 # How many retrieved postings are re-scored; results beyond the first `depth` by retrieval never show.
 MIN_DEPTH = 100
 DEPTH_PER_RESULT = 10
+
+
+# Semantic similarity in [0, 1] of the resume to each of these posting keys.
+SemanticHook = Callable[[Sequence[str]], Awaitable[Mapping[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,12 @@ class Ranked:
 
 
 class PostingSource(Protocol):
-    """Where the shown fields and facts of retrieved postings come from (the database, or a file's rows)."""
+    """The match index and where the shown fields and facts of retrieved postings come from."""
+
+    @property
+    def index(self) -> MatchIndex:
+        """The index of the live postings."""
+        ...
 
     async def postings(self, keys: Sequence[str]) -> Mapping[str, tuple[JobSummary, PostingFacts]]:
         """Summary and facts of each key that still exists."""
@@ -96,20 +105,30 @@ def match_filter(filters: MatchFilters) -> MatchFilter | None:
 
 
 async def rank(
-    index: MatchIndex,
     source: PostingSource,
     candidate: CandidateProfile,
     resume_text: str,
     *,
     top_k: int,
     where: MatchFilter | None = None,
+    semantic: SemanticHook | None = None,
 ) -> tuple[list[Ranked], int]:
-    """The `top_k` best postings for the resume, and how many the index retrieved."""
+    """The `top_k` best postings for the resume, and how many the index retrieved.
+
+    With `semantic`, every candidate gets the semantic part (0 for one that could not be embedded), so all
+    scores of one list come from the same formula.
+    """
     depth = max(MIN_DEPTH, top_k * DEPTH_PER_RESULT)
-    hits = index.search(term_counts(resume_text), candidate.skills, limit=depth, where=where)
+    hits = source.index.search(term_counts(resume_text), candidate.skills, limit=depth, where=where)
     loaded = await source.postings([hit.key for hit in hits])
+    similar = await semantic([hit.key for hit in hits if hit.key in loaded]) if semantic else None
+
+    def fit(hit: IndexHit, facts: PostingFacts) -> JobFit:
+        meaning = similar.get(hit.key, 0.0) if similar is not None else None
+        return score_match(candidate, facts, text_similarity=hit.similarity, semantic_similarity=meaning)
+
     ranked = [
-        Ranked(summary, facts, score_match(candidate, facts, text_similarity=hit.similarity), hit)
+        Ranked(summary, facts, fit(hit, facts), hit)
         for hit in hits
         if hit.key in loaded
         for summary, facts in (loaded[hit.key],)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from jobfirst_ai.db import repositories
-from jobfirst_ai.db.session import SessionFactory
 from jobfirst_ai.engine.analyze import read_findings
 from jobfirst_ai.engine.match_score import candidate_from_findings, score_match
 from jobfirst_ai.engine.tokens import term_counts
@@ -29,7 +28,7 @@ from jobfirst_ai.features.matching.explain import (
     engine_explanations,
     model_explanations,
 )
-from jobfirst_ai.features.matching.ranker import Ranked, match_filter, prepare_posting, rank
+from jobfirst_ai.features.matching.ranker import Ranked, SemanticHook, match_filter, prepare_posting, rank
 from jobfirst_ai.features.matching.schemas import (
     CandidateSummary,
     GapRequest,
@@ -42,6 +41,10 @@ from jobfirst_ai.features.matching.schemas import (
 )
 from jobfirst_ai.features.resume.enrich import ModelBackend
 from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
+from jobfirst_ai.llm.types import Usage
+
+if TYPE_CHECKING:  # loads numpy; only a process with an embedder configured builds one
+    from jobfirst_ai.features.matching.semantic import SemanticScorer
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +59,25 @@ class MatchService:
     def __init__(
         self,
         catalog: JobCatalog,
-        sessions: SessionFactory,
         limits: Limits,
         backend: ModelBackend | None = None,
         *,
+        semantic: SemanticScorer | None = None,
         explain_top: int = 5,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.catalog = catalog
-        self._sessions = sessions
+        self._sessions = catalog.sessions
         self._limits = limits
         self._backend = backend
+        self._semantic = semantic
         self._explain_top = explain_top
         self._today = today
+
+    async def aclose(self) -> None:
+        """Close the embedder's connections, if there is one."""
+        if self._semantic is not None:
+            await self._semantic.aclose()
 
     async def text_of_upload(self, given: ResumeInput) -> str:
         """The text of an uploaded resume file (4xx for anything unreadable)."""
@@ -82,14 +91,20 @@ class MatchService:
         language = request.language or findings.language
         await self.catalog.refresh()
         engine_started = time.perf_counter()
-        ranked, retrieved = await rank(
-            self.catalog.index,
-            self.catalog,
-            candidate,
-            text,
-            top_k=request.top_k,
-            where=match_filter(request.filters),
-        )
+        meaning = _Meaning(self._semantic, text)
+        where = match_filter(request.filters)
+        try:
+            ranked, retrieved = await rank(
+                self.catalog,
+                candidate,
+                text,
+                top_k=request.top_k,
+                where=where,
+                semantic=meaning.hook,
+            )
+        except ProviderError as error:
+            meaning.failed(error)
+            ranked, retrieved = await rank(self.catalog, candidate, text, top_k=request.top_k, where=where)
         engine_ms = _since(engine_started)
         explained = engine_explanations(ranked, language, self.catalog.dictionary) if request.explain else {}
         outcome = (
@@ -101,13 +116,13 @@ class MatchService:
         response = MatchResponse(
             results=results,
             candidates=retrieved,
-            postings=len(self.catalog.index),
+            postings=self.catalog.size,
             candidate=_candidate_summary(candidate),
             language=language,
             engine="builtin",
             timings_ms={"rank": engine_ms, "total": _since(started)},
         )
-        return _with_model(response, outcome)
+        return _with_meaning(_with_model(response, outcome), meaning)
 
     async def gap(self, owner: str, request: GapRequest) -> GapResponse:
         """One resume against one posting (stored, or given and not stored): every gap and what to do."""
@@ -115,7 +130,8 @@ class MatchService:
         text = await self._resume_text(owner, request.content, request.resume_id, request.analysis_id)
         findings, candidate = await self._read(text)
         language = request.language or findings.language
-        ranked = await self._one(request, candidate, text)
+        meaning = _Meaning(self._semantic, text)
+        ranked = await self._one(request, candidate, text, meaning)
         explained = engine_explanations([ranked], language, self.catalog.dictionary)
         outcome = await self._ask_model([ranked], candidate, text, language, owner)
         match = _results([ranked], explained, outcome)[0]
@@ -132,9 +148,11 @@ class MatchService:
             engine="builtin",
             timings_ms={"total": _since(started)},
         )
-        return _with_model(response, outcome)
+        return _with_meaning(_with_model(response, outcome), meaning)
 
-    async def _one(self, request: GapRequest, candidate: CandidateProfile, text: str) -> Ranked:
+    async def _one(
+        self, request: GapRequest, candidate: CandidateProfile, text: str, meaning: _Meaning
+    ) -> Ranked:
         query = term_counts(text)
         if request.job_id is not None:
             await self.catalog.refresh()
@@ -143,6 +161,7 @@ class MatchService:
                 raise NotFound(f"没有这个职位 / No job posting with id {request.job_id!r}.")
             summary, facts = loaded[request.job_id]
             similarity = self.catalog.index.similarity(query, request.job_id)
+            semantic = await meaning.of_posting(request.job_id)
         else:
             job = request.job or _pasted_job(request.job_description or "")
             posting = await asyncio.to_thread(
@@ -150,7 +169,8 @@ class MatchService:
             )
             summary, facts = _draft_summary(job, posting.key), posting.facts
             similarity = self.catalog.index.similarity_to(query, posting.terms)
-        fit = score_match(candidate, facts, text_similarity=similarity)
+            semantic = await meaning.of_text(f"{job.title}\n{job.description}")
+        fit = score_match(candidate, facts, text_similarity=similarity, semantic_similarity=semantic)
         return Ranked(summary, facts, fit, None)
 
     async def _read(self, text: str) -> tuple[Findings, CandidateProfile]:
@@ -182,6 +202,59 @@ class MatchService:
         except ProviderError as error:
             logger.warning("match explanations degraded to the built-in engine: %s", error.code)
             return ModelOutcome({}, "builtin", None, None, [f"degraded: {error.code}: {error.message}"])
+
+
+class _Meaning:
+    """The semantic part of one request: a hook for `rank`, what it cost, and why it failed if it did."""
+
+    def __init__(self, scorer: SemanticScorer | None, resume: str) -> None:
+        self._scorer = scorer
+        self._resume = resume
+        self.usage: Usage | None = None
+        self.problem: str | None = None
+        self.hook: SemanticHook | None = self._similarities if scorer is not None else None
+
+    async def _similarities(self, keys: Sequence[str]) -> Mapping[str, float]:
+        assert self._scorer is not None
+        result = await self._scorer.similarities(self._resume, keys)
+        self.usage = result.usage
+        return result.by_key
+
+    def failed(self, error: ProviderError) -> None:
+        logger.warning("semantic similarity left out: embeddings failed: %s", error.code)
+        self.problem = f"embeddings {error.code}: {error.message}"
+
+    async def of_posting(self, key: str) -> float | None:
+        """Similarity to one stored posting (None: no embedder, or it failed)."""
+        if self.hook is None:
+            return None
+        try:
+            return (await self.hook([key])).get(key, 0.0)
+        except ProviderError as error:
+            self.failed(error)
+            return None
+
+    async def of_text(self, text: str) -> float | None:
+        """Similarity to a posting that is not stored (None: no embedder, or it failed)."""
+        if self._scorer is None:
+            return None
+        try:
+            result = await self._scorer.similarity_to_text(self._resume, text)
+        except ProviderError as error:
+            self.failed(error)
+            return None
+        self.usage = result.usage
+        return result.by_key[""]
+
+
+def _with_meaning(response: Reply, meaning: _Meaning) -> Reply:
+    update: dict[str, object] = {}
+    if meaning.usage is not None:
+        update["usage"] = meaning.usage if response.usage is None else response.usage + meaning.usage
+    if meaning.problem is not None:
+        update["degraded"] = True
+        update["degraded_reason"] = "; ".join(filter(None, [response.degraded_reason, meaning.problem]))
+    return response.model_copy(update=update) if update else response
 
 
 def _checked_text(content: str, limits: Limits) -> str:
