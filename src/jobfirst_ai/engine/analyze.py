@@ -54,10 +54,11 @@ def analyze_text(
     score, sub_scores = score_resume(findings)
     if language is not None and language != findings.language:
         findings = findings.model_copy(update={"language": language})
+    suggestions = suggest(findings)
     return EngineAnalysis(
         findings=findings,
         score=score,
         sub_scores=sub_scores,
-        suggestions=suggest(findings),
-        summary=summarize(findings, score),
+        suggestions=suggestions,
+        summary=summarize(findings, score, suggestions),
     )

@@ -110,9 +110,12 @@ _KEYWORDS: dict[str, SectionKind] = {
 _CONNECTORS = frozenset({"and", "of", "&", "/"})
 
 
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _key(heading: str) -> str:
     lowered = " ".join(heading.replace("&amp;", "&").lower().split())
-    return lowered.replace(" ", "") if re.search(r"[\u4e00-\u9fff]", lowered) else lowered
+    return lowered.replace(" ", "") if _HAN_CHAR.search(lowered) else lowered
 
 
 _LOOKUP: dict[str, SectionKind] = {
@@ -137,6 +140,7 @@ _PARENTHESISED = re.compile(r"[(（][^)）]{0,12}[)）]$")
 _INLINE = re.compile(r"^(?P<head>[^:：]{1,20})[:：]\s*\S")
 _HAN_ONLY = re.compile(r"[\u4e00-\u9fff与和及、/&]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*|&|/")
+_ENDS_WITH_COLON = re.compile(r"[:：]\W*$")
 _FLAT_CHARS_PER_NEWLINE = 200
 _LINE_BREAK = re.compile(r"\n")
 _FLAT_BREAK = re.compile(r"\n|[ \t]{2,}")
@@ -215,7 +219,7 @@ def _heading_of(raw: str) -> tuple[SectionKind, str] | None:
         kind = _LOOKUP.get(_key(head))
         if kind is not None:
             return kind, head
-    if len(stripped) > _MAX_HEADING_CHARS or (inline and not re.search(r"[:：]\W*$", stripped)):
+    if len(stripped) > _MAX_HEADING_CHARS or (inline and not _ENDS_WITH_COLON.search(stripped)):
         return None
     cleaned = _clean(stripped)
     kind = _LOOKUP.get(_key(cleaned)) or _by_keyword(cleaned)

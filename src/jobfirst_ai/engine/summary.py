@@ -13,6 +13,7 @@ from jobfirst_ai.engine.types import (
     Findings,
     Language,
     SkillMatch,
+    Suggestion,
 )
 
 __all__ = [
@@ -62,14 +63,15 @@ LONGEST_DEGREE_AS_WRITTEN = 12
 WHERE: dict[bool, tuple[str, str]] = {True: ("现任职于", "currently"), False: ("最近任职于", "most recently")}
 
 
-def summarize(findings: Findings, score: int) -> str:
+def summarize(findings: Findings, score: int, suggestions: list[Suggestion] | None = None) -> str:
     """'约 6 年经验的Java后端工程师（最近任职于某某公司），本科学历，核心技能：…。简历评分 78/100，…'.
 
     Every clause comes from `findings`; a part that was not found is left out, never guessed.
+    `suggestions` are `suggest(findings)` when the caller has them already (they are worked out otherwise).
     """
     language = findings.language
     profile = _profile(findings, language)
-    verdict = _verdict(findings, score, language)
+    verdict = _verdict(score, language, suggest(findings) if suggestions is None else suggestions)
     return f"{profile}{verdict}" if language == "zh" else f"{profile} {verdict}".strip()
 
 
@@ -90,9 +92,8 @@ def _profile(findings: Findings, language: Language) -> str:
     return sentence + "。" if language == "zh" else sentence[0].upper() + sentence[1:] + "."
 
 
-def _verdict(findings: Findings, score: int, language: Language) -> str:
+def _verdict(score: int, language: Language, suggestions: list[Suggestion]) -> str:
     """The last sentence: the score and the most urgent fix."""
-    suggestions = suggest(findings)
     fix = pick(FIX_LABELS[suggestions[0].code], language) if suggestions else ""
     if language == "zh":
         return f"简历评分 {score}/100" + (f"，最需改进：{fix}。" if fix else "。")
