@@ -36,6 +36,8 @@ bench: $(STAMP)  ## benchmarks (not tests); results go to bench/README.md by han
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/idle_rss.py
 	$(BIN)/python bench/model_overhead.py
+	$(BIN)/python bench/match_latency.py
+	$(BIN)/python bench/match_quality.py
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/support/make_fixtures.py

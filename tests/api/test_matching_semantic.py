@@ -47,7 +47,8 @@ def test_every_result_gets_a_semantic_part_and_the_parts_still_sum_to_the_score(
     assert body["results"][0]["job"]["id"] == "zh-backend-java"
     for match in body["results"]:
         parts = {part["name"]: part for part in match["parts"]}
-        assert parts["semantic"]["max_score"] == 10 and parts["text"]["max_score"] == 5
+        assert parts["semantic"]["max_score"] >= 10 and parts["text"]["max_score"] >= 5
+        assert parts["semantic"]["max_score"] == pytest.approx(2 * parts["text"]["max_score"], abs=0.02)
         assert sum(part["score"] for part in match["parts"]) == pytest.approx(match["engine_score"], abs=0.51)
     assert body["usage"]["prompt_tokens"] > 0 and not body["degraded"]
 

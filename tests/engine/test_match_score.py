@@ -297,3 +297,19 @@ def test_a_tie_between_titles_goes_to_the_most_recent() -> None:
     fit = score_match(_candidate(titles=["Java 开发工程师", "Java开发"]), JAVA_POSTING, text_similarity=0)
 
     assert _part(fit, "title").detail.endswith("'Java 开发工程师'")
+
+
+def test_points_of_a_part_the_posting_does_not_ask_for_move_to_text_similarity() -> None:
+    candidate = CandidateProfile(language="en", skills=["Python"], years=1.0, titles=["Developer"])
+    vague = PostingFacts(language="en", title="Developer", required_skills=["Python"], preferred_skills=[])
+    strict = vague.model_copy(update={"preferred_skills": ["Go"], "years_min": 5.0, "education_level": "master"})
+
+    close, far = (score_match(candidate, vague, text_similarity=value) for value in (0.9, 0.1))
+    demanding = score_match(candidate, strict, text_similarity=0.9)
+
+    parts = {part.name: part for part in close.parts}
+    assert parts["preferred_skills"].max_score == parts["experience"].max_score == 0
+    assert parts["text"].max_score == 15 + 10 + 15 + 10
+    assert sum(part.max_score for part in close.parts) == 100
+    assert close.score > far.score  # a vague posting is judged by how alike the texts are, not for free
+    assert far.score < demanding.score

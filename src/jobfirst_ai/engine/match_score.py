@@ -47,6 +47,7 @@ WEIGHTS: Final[dict[PartName, tuple[int, int]]] = {
     "text": (15, 5),
     "semantic": (0, 10),
 }
+_SIMILARITY_PARTS: Final = frozenset({"text", "semantic"})
 # Credit for a degree 0, 1, 2… levels below the one asked.
 _EDUCATION_CREDIT: Final = (1.0, 0.5)
 
@@ -148,7 +149,7 @@ def score_match(
         candidate, posting, text_similarity, semantic_similarity or 0.0, required, preferred, matched
     )
     column = 0 if semantic_similarity is None else 1
-    parts = [_part(name, WEIGHTS[name][column], inputs) for name in WEIGHTS if WEIGHTS[name][column]]
+    parts = _parts({name: WEIGHTS[name][column] for name in WEIGHTS if WEIGHTS[name][column]}, inputs)
     total = round(sum(part.score for part in parts), 2)
     return JobFit(
         score=min(100, max(0, math.floor(total + 0.5))),
@@ -159,9 +160,23 @@ def score_match(
     )
 
 
-def _part(name: PartName, points: int, inputs: _Match) -> PartScore:
-    fraction, detail = _RATERS[name](inputs)
-    return PartScore(name=name, score=round(points * fraction, 2), max_score=points, detail=detail)
+def _parts(points: dict[PartName, int], inputs: _Match) -> list[PartScore]:
+    """Each part's points earned. A part the posting asks nothing for earns nothing and keeps no points:
+    they move to the similarity parts (in proportion to theirs), so a posting that states less is judged
+    more by how alike the texts are, never given points for free."""
+    rated = {name: _RATERS[name](inputs) for name in points}
+    unasked = [name for name, (fraction, _) in rated.items() if fraction is None]
+    similar = [name for name in points if name in _SIMILARITY_PARTS]
+    moved = sum(points[name] for name in unasked)
+    base = sum(points[name] for name in similar)
+    maxima = {name: 0.0 if name in unasked else float(points[name]) for name in points}
+    for name in similar:
+        maxima[name] = round(points[name] + moved * points[name] / base, 2)
+    parts = []
+    for name, (fraction, detail) in rated.items():
+        score = round(maxima[name] * (fraction or 0.0), 2)
+        parts.append(PartScore(name=name, score=score, max_score=maxima[name], detail=detail))
+    return parts
 
 
 def _unique(names: Sequence[str]) -> list[str]:
@@ -176,25 +191,25 @@ def _keys(names: Sequence[str]) -> set[str]:
     return {name.casefold() for name in names}
 
 
-def _coverage(asked: Sequence[str], matched: frozenset[str], kind: str) -> tuple[float, str]:
-    """Share of the asked skills the candidate has; nothing asked is nothing missing, full credit."""
+def _coverage(asked: Sequence[str], matched: frozenset[str], kind: str) -> tuple[float | None, str]:
+    """Share of the asked skills the candidate has (None: none asked)."""
     if not asked:
-        return 1.0, f"no {kind} skills asked"
+        return None, f"no {kind} skills asked"
     count = sum(1 for name in asked if name.casefold() in matched)
     return count / len(asked), f"{count} of {len(asked)} {kind} skills"
 
 
-def _rate_experience(inputs: _Match) -> tuple[float, str]:
+def _rate_experience(inputs: _Match) -> tuple[float | None, str]:
     asked, years = inputs.posting.years_min, max(inputs.candidate.years, 0.0)
     if not asked:
-        return 1.0, "no years of experience asked"
+        return None, "no years of experience asked"
     return min(1.0, years / asked), f"{years:g} of {asked:g} years asked"
 
 
-def _rate_education(inputs: _Match) -> tuple[float, str]:
+def _rate_education(inputs: _Match) -> tuple[float | None, str]:
     asked, level = inputs.posting.education_level, inputs.candidate.education_level
     if asked is None:
-        return 1.0, "no education level asked"
+        return None, "no education level asked"
     if level is None:
         return 0.0, f"no degree found, {asked} asked"
     short = max(DEGREE_RANK[asked] - DEGREE_RANK[level], 0)
@@ -202,10 +217,10 @@ def _rate_education(inputs: _Match) -> tuple[float, str]:
     return credit, f"{level} for {asked} asked"
 
 
-def _rate_title(inputs: _Match) -> tuple[float, str]:
+def _rate_title(inputs: _Match) -> tuple[float | None, str]:
     title, titles = inputs.posting.title, inputs.candidate.titles
     if not title_tokens(title):
-        return 1.0, "no posting title to compare"
+        return None, "no posting title to compare"
     if not titles:
         return 0.0, "no job titles found"
     # A tie goes to the more recent title (titles come most recent first).
@@ -215,12 +230,12 @@ def _rate_title(inputs: _Match) -> tuple[float, str]:
     return similarity, f"title similarity {similarity:.2f} with '{best}'"
 
 
-def _rate_similarity(value: float, kind: str) -> tuple[float, str]:
+def _rate_similarity(value: float, kind: str) -> tuple[float | None, str]:
     value = min(1.0, max(0.0, value))
     return value, f"{kind} similarity {value:.2f}"
 
 
-_RATERS: Final[dict[PartName, Callable[[_Match], tuple[float, str]]]] = {
+_RATERS: Final[dict[PartName, Callable[[_Match], tuple[float | None, str]]]] = {
     "required_skills": lambda inputs: _coverage(inputs.required, inputs.matched, "required"),
     "preferred_skills": lambda inputs: _coverage(inputs.preferred, inputs.matched, "preferred"),
     "experience": _rate_experience,
