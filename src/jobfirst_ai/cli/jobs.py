@@ -8,22 +8,21 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 
 from jobfirst_ai.config import Settings
-from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.errors import JobFirstError
-from jobfirst_ai.features.matching.catalog import JobCatalog
-from jobfirst_ai.features.matching.importer import ImportFormat, import_format, parse_rows
-from jobfirst_ai.features.matching.schemas import ImportReport, MatchRequest, MatchResponse
-from jobfirst_ai.features.matching.service import MatchService
-from jobfirst_ai.features.matching.workers import ParallelPreparer
-from jobfirst_ai.features.resume.enrich import model_backend
-from jobfirst_ai.features.resume.service import Limits, ResumeInput
+
+# The matching feature, the worker pool and rich's progress bar load when a command runs, not when the CLI
+# starts: `serve` imports this module too, and the service should not hold them.
+if TYPE_CHECKING:
+    from jobfirst_ai.features.matching.catalog import JobCatalog
+    from jobfirst_ai.features.matching.importer import ImportFormat
+    from jobfirst_ai.features.matching.schemas import ImportReport, MatchResponse
+    from jobfirst_ai.features.resume.service import ResumeInput
 
 PARALLEL_FROM_ROWS = 2000
 
@@ -56,6 +55,7 @@ def match_command(
 ) -> None:
     """Rank postings for a resume, no server needed: stored postings, or the ones in --jobs."""
     from jobfirst_ai.cli.main import settings_or_exit
+    from jobfirst_ai.features.resume.service import ResumeInput
 
     settings = settings_or_exit()
     try:
@@ -78,6 +78,8 @@ def match_command(
 
 
 def _format_or_exit(path: Path) -> ImportFormat:
+    from jobfirst_ai.features.matching.importer import import_format
+
     try:
         return import_format(path.name)
     except JobFirstError as error:
@@ -91,6 +93,11 @@ async def _import(settings: Settings, path: Path, kind: ImportFormat, strict: bo
 
 
 async def _import_into(catalog: JobCatalog, path: Path, kind: ImportFormat, strict: bool) -> ImportReport:
+    from rich.progress import Progress
+
+    from jobfirst_ai.features.matching.importer import parse_rows
+    from jobfirst_ai.features.matching.workers import ParallelPreparer
+
     with path.open(encoding="utf-8-sig") as counting:
         total = sum(1 for line in counting if line.strip()) - (1 if kind == "csv" else 0)
     # Worker processes take about a second to start; they pay off only for a big file.
@@ -125,7 +132,11 @@ async def _match(
 
 
 async def _run_match(settings: Settings, catalog: JobCatalog, given: ResumeInput, top: int) -> MatchResponse:
+    from jobfirst_ai.features.matching.schemas import MatchRequest
     from jobfirst_ai.features.matching.semantic import semantic_scorer
+    from jobfirst_ai.features.matching.service import MatchService
+    from jobfirst_ai.features.resume.enrich import model_backend
+    from jobfirst_ai.features.resume.service import Limits
     from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
 
     chain = build_chain(settings)
@@ -153,6 +164,8 @@ async def _run_match(settings: Settings, catalog: JobCatalog, given: ResumeInput
 async def _catalog(settings: Settings) -> AsyncIterator[JobCatalog]:
     from jobfirst_ai.db.migrate import upgrade_database
     from jobfirst_ai.db.session import create_engine, create_session_factory
+    from jobfirst_ai.engine.skills import load_skill_dictionary
+    from jobfirst_ai.features.matching.catalog import JobCatalog
 
     database = create_engine(settings.resolved_database_url())
     try:

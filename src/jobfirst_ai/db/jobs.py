@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, false, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfirst_ai.db.models import Job, utc_now
@@ -43,8 +41,16 @@ async def lock_for_writes(session: AsyncSession) -> int:
 
 async def upsert_jobs(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert postings or replace them (a tombstone with the same id comes back to life)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    # The dialects' INSERT … ON CONFLICT constructs are imported here: ~3 MB a service that never writes
+    # a posting need not hold.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+        insert: Any = postgres_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        insert = sqlite_insert
     now = utc_now()
     for start in range(0, len(rows), _SLICE):
         values = [
