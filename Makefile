@@ -38,6 +38,7 @@ bench: $(STAMP)  ## benchmarks (not tests); results go to bench/README.md by han
 	$(BIN)/python bench/model_overhead.py
 	$(BIN)/python bench/match_latency.py
 	$(BIN)/python bench/match_quality.py
+	$(BIN)/python bench/chat_ttfb.py
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/support/make_fixtures.py

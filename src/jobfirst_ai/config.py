@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     match_embeddings_model: str | None = None  # None: the provider's default embedding model
     match_embeddings_base_url: str | None = None  # None: the provider's own (Ollama: OLLAMA_HOST)
 
+    # Chat.
+    chat_history_tokens: int = Field(default=2000, ge=0, le=100_000)  # history sent to the model, at most
+    chat_max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -10,6 +10,7 @@ JobFirstError                      code, message (safe to show a user), status
 ├── AuthError                      401  missing, expired, malformed or wrongly signed token
 ├── Forbidden                      403  a valid token without the role the action needs
 ├── NotFound                       404  unknown id, or one that belongs to another user
+├── Conflict                       409  a write lost a race, or the resource's state forbids it
 └── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
 """
 
@@ -91,6 +92,14 @@ class NotFound(JobFirstError):
 
     status = 404
     code = "not_found"
+
+
+class Conflict(JobFirstError):
+    """The write lost a race with another one (a stale version), or the resource's state forbids it (an
+    interview session already finished): read it again and retry."""
+
+    status = 409
+    code = "conflict"
 
 
 class ConfigError(JobFirstError):

@@ -302,7 +302,9 @@ def test_a_tie_between_titles_goes_to_the_most_recent() -> None:
 def test_points_of_a_part_the_posting_does_not_ask_for_move_to_text_similarity() -> None:
     candidate = CandidateProfile(language="en", skills=["Python"], years=1.0, titles=["Developer"])
     vague = PostingFacts(language="en", title="Developer", required_skills=["Python"], preferred_skills=[])
-    strict = vague.model_copy(update={"preferred_skills": ["Go"], "years_min": 5.0, "education_level": "master"})
+    strict = vague.model_copy(
+        update={"preferred_skills": ["Go"], "years_min": 5.0, "education_level": "master"}
+    )
 
     close, far = (score_match(candidate, vague, text_similarity=value) for value in (0.9, 0.1))
     demanding = score_match(candidate, strict, text_similarity=0.9)

@@ -96,9 +96,7 @@ async def test_invented_numbers_and_skills_never_reach_the_explanation(catalog: 
 
 
 async def test_the_model_adjustment_is_clamped_and_reorders_only_the_top_results(catalog: JobCatalog) -> None:
-    plain = await MatchService(catalog, LIMITS).match(
-        "u1", MatchRequest(content=RESUME_ZH, top_k=3)
-    )
+    plain = await MatchService(catalog, LIMITS).match("u1", MatchRequest(content=RESUME_ZH, top_k=3))
     last = plain.results[-1]
     entry = {
         "job_id": last.job.id,

@@ -18,7 +18,10 @@ async def _reset() -> None:
     dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
     connection = await asyncpg.connect(dsn, timeout=5)
     try:
-        await connection.execute("DROP TABLE IF EXISTS jobs, analyses, resumes, alembic_version CASCADE")
+        await connection.execute(
+            "DROP TABLE IF EXISTS chat_messages, chat_sessions, interview_sessions, jobs, analyses, resumes, "
+            "alembic_version CASCADE"
+        )
     finally:
         await connection.close()
 

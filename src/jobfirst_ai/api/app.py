@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from jobfirst_ai import __version__
 from jobfirst_ai.api.errors import install_error_handlers
 from jobfirst_ai.api.middleware import RequestIdMiddleware
-from jobfirst_ai.api.routes import health, jobs, matching, resume
+from jobfirst_ai.api.routes import chat, health, interview, jobs, matching, resume
 from jobfirst_ai.api.state import start_services, stop_services
 from jobfirst_ai.config import Settings, load_settings
 
@@ -45,4 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resume.router, prefix="/api/v1/ai")
     app.include_router(jobs.router, prefix="/api/v1/ai")
     app.include_router(matching.router, prefix="/api/v1/ai")
+    app.include_router(interview.router, prefix="/api/v1/ai")
+    app.include_router(chat.router, prefix="/api/v1/ai")
     return app

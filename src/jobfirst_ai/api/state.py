@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +14,8 @@ from jobfirst_ai.config import Settings
 from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import SessionFactory, create_engine, create_session_factory, is_sqlite
 from jobfirst_ai.engine.skills import load_skill_dictionary
+from jobfirst_ai.features.chat.service import ChatLimits, ChatService
+from jobfirst_ai.features.interview.service import InterviewService
 from jobfirst_ai.features.matching.catalog import JobCatalog
 from jobfirst_ai.features.matching.service import MatchService
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
@@ -39,6 +41,8 @@ class Services:
     runner: TaskRunner
     matching: MatchService
     chain: Chain | None = None
+    interview: InterviewService | None = None
+    chat: ChatService = field(kw_only=True)
 
 
 async def start_services(settings: Settings) -> Services:
@@ -70,10 +74,14 @@ async def start_services(settings: Settings) -> Services:
         semantic=_semantic(settings, sessions),
         explain_top=settings.match_explain_top,
     )
+    interview = InterviewService(sessions, catalog, limits, backend)
+    chat = ChatService(sessions, backend, _chat_limits(settings))
     verifier = TokenVerifier(settings)
     _log_start(settings, verifier)
     await runner.start()
-    return Services(settings, database, verifier, resumes, runner, matching, chain)
+    return Services(
+        settings, database, verifier, resumes, runner, matching, chain, interview=interview, chat=chat
+    )
 
 
 async def stop_services(services: Services) -> None:
@@ -93,6 +101,12 @@ def _semantic(settings: Settings, sessions: SessionFactory) -> SemanticScorer | 
     from jobfirst_ai.features.matching.semantic import semantic_scorer
 
     return semantic_scorer(settings, sessions)
+
+
+def _chat_limits(settings: Settings) -> ChatLimits:
+    return ChatLimits(
+        max_message_chars=settings.chat_max_message_chars, history_tokens=settings.chat_history_tokens
+    )
 
 
 def _chain(settings: Settings) -> Chain | None:

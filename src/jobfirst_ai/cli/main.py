@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from jobfirst_ai.cli.analyze import analyze_command
+from jobfirst_ai.cli.chat import chat_command
 from jobfirst_ai.cli.check import check_command
+from jobfirst_ai.cli.interview import interview_command
 from jobfirst_ai.cli.jobs import jobs_app, match_command
 from jobfirst_ai.config import Settings, load_settings
 from jobfirst_ai.errors import ConfigError
@@ -26,6 +28,8 @@ app.command("analyze")(analyze_command)
 app.command("check")(check_command)
 app.add_typer(jobs_app, name="jobs")
 app.command("match")(match_command)
+app.command("interview")(interview_command)
+app.command("chat")(chat_command)
 
 
 def settings_or_exit() -> Settings:

@@ -1,4 +1,5 @@
-"""ORM models: resumes and their analyses (each owned by the JWT subject that created it) and job postings."""
+"""ORM models: resumes and their analyses (each owned by the JWT subject that created it), job postings,
+interview sessions and chat sessions with their messages."""
 
 from __future__ import annotations
 
@@ -100,3 +101,59 @@ class Job(Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class InterviewSession(Base):
+    """A mock interview: the questions planned (follow-ups inserted as they are asked), the answers with
+    their grades, and the report once finished. `version` grows with every write; a write that names an
+    older version changes nothing, so of two concurrent answers exactly one is recorded."""
+
+    __tablename__ = "interview_sessions"
+    __table_args__ = (Index("ix_interview_sessions_owner_created", "owner", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    resume_id: Mapped[str | None] = mapped_column(String(36))
+    job: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    turns: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    current: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    generation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ChatSession(Base):
+    """A conversation with the assistant, owned by the JWT subject that started it."""
+
+    __tablename__ = "chat_sessions"
+    __table_args__ = (Index("ix_chat_sessions_owner_updated", "owner", "updated_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ChatMessage(Base):
+    """One message of a chat session. `tokens` is the estimate the history budget counts; an assistant
+    message cut short (the model failed mid-stream, or the client went away) is kept with
+    `is_complete` false; `source` says who wrote an assistant message: faq, engine or model."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_session_created", "session_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    content: Mapped[str] = mapped_column(Text)
+    tokens: Mapped[int] = mapped_column(Integer)
+    is_complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -8,8 +8,10 @@ Wire shapes follow `shared/providers.md`. Routes:
 - Embeddings: `POST /v1/embeddings`, `/openai/v1/embeddings` (OpenAI), `/v1beta/openai/embeddings` (Gemini
   compat), `/api/embed` (Ollama): deterministic hashed pseudo-embeddings (see `embeddings_wire.py`).
 - Control: `POST /_standin/script` (a JSON list of `Step`s, or `{"steps": [...]}`), `GET /_standin/script`
-  (pending count), `POST /_standin/reset`, `GET /_standin/requests`, `GET|POST /_standin/config`.
-  In-process: `ThreadedStandin` (`.url`, `.script()`, `.requests()`, `.reset()`, `.configure()`).
+  (pending count), `POST /_standin/reset`, `GET /_standin/requests`, `GET /_standin/exchanges` (how each
+  response ended: completed, or disconnected by the caller mid-stream), `GET|POST /_standin/config`.
+  In-process: `ThreadedStandin` (`.url`, `.script()`, `.requests()`, `.exchanges()`, `.reset()`,
+  `.configure()`).
 
 Scripted steps are used by chat and embeddings requests in order, one each (`times` repeats a step);
 requests that fail the vendor's own checks (retired model, `developer` role...) are answered without

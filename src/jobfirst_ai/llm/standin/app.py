@@ -9,6 +9,7 @@ import anyio
 import uvicorn
 from pydantic import JsonValue
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,7 @@ from jobfirst_ai.llm.standin.delivery import (
     hide_scripted_drops,
     step_headers,
 )
+from jobfirst_ai.llm.standin.exchanges import ExchangeRecorder
 from jobfirst_ai.llm.standin.faults import Fault, Flavour, error_response, fault_for_status, fault_named
 from jobfirst_ai.llm.standin.openai_wire import PROFILES, Completion, read_ask
 from jobfirst_ai.llm.standin.prompts import JsonObject
@@ -248,6 +250,11 @@ async def control_requests(request: Request) -> Response:
     return JSONResponse([record.model_dump(mode="json") for record in _state(request).requests()])
 
 
+async def control_exchanges(request: Request) -> Response:
+    """`GET /_standin/exchanges`: how each response ended (completed, disconnected, aborted), oldest first."""
+    return JSONResponse([exchange.model_dump(mode="json") for exchange in _state(request).exchanges()])
+
+
 async def control_config(request: Request) -> Response:
     """`POST /_standin/config` changes settings (partial JSON object); GET shows them."""
     state = _state(request)
@@ -281,10 +288,13 @@ def create_app(state: StandinState | None = None) -> Starlette:
         Route(f"{CONTROL_PREFIX}/script", control_script, methods=["GET", "POST"]),
         Route(f"{CONTROL_PREFIX}/reset", control_reset, methods=["POST"]),
         Route(f"{CONTROL_PREFIX}/requests", control_requests),
+        Route(f"{CONTROL_PREFIX}/exchanges", control_exchanges),
         Route(f"{CONTROL_PREFIX}/config", control_config, methods=["GET", "POST"]),
     ]
-    app = Starlette(routes=routes)
-    app.state.standin = state or StandinState()
+    state = state or StandinState()
+    recorder = Middleware(ExchangeRecorder, record=state.record_exchange, skip_prefix=CONTROL_PREFIX)
+    app = Starlette(routes=routes, middleware=[recorder])
+    app.state.standin = state
     return app
 
 

@@ -50,7 +50,7 @@ def deliver(
     `error_frame` is what `cut="error"` sends before ending.
     """
     headers = step_headers(step)
-    if step.cut_after is None and (keep_alive is None or step.delay == 0):
+    if step.cut_after is None and step.frame_interval == 0 and (keep_alive is None or step.delay == 0):
         return Response(b"".join(frames), step.status, headers, media_type=media_type)
     body = _body(frames, step, keep_alive, error_frame)
     return StreamingResponse(body, step.status, headers, media_type=media_type)
@@ -73,7 +73,9 @@ async def _body(
             yield keep_alive
             await anyio.sleep(min(step.keep_alive_every, max(0.0, deadline - time.monotonic())))
     limit = len(frames) if step.cut_after is None else step.cut_after
-    for frame in frames[:limit]:
+    for index, frame in enumerate(frames[:limit]):
+        if index and step.frame_interval:
+            await anyio.sleep(step.frame_interval)
         yield frame
     if step.cut_after is None:
         return

@@ -13,6 +13,7 @@ from pydantic import JsonValue
 
 from jobfirst_ai.llm.standin.app import LOOPBACK, create_app
 from jobfirst_ai.llm.standin.delivery import hide_scripted_drops
+from jobfirst_ai.llm.standin.exchanges import Exchange
 from jobfirst_ai.llm.standin.script import RecordedRequest, StandinConfig, StandinState, Step
 
 
@@ -73,6 +74,10 @@ class ThreadedStandin:
     def requests(self) -> list[RecordedRequest]:
         """The chat and vendor requests received so far."""
         return self.state.requests()
+
+    def exchanges(self) -> list[Exchange]:
+        """How each response ended: completed, disconnected by the caller, or aborted."""
+        return self.state.exchanges()
 
     def reset(self) -> None:
         """Forget steps, requests and cache; settings back to their start values."""

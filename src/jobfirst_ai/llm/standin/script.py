@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from jobfirst_ai.llm.standin.cache import PrefixCache
+from jobfirst_ai.llm.standin.exchanges import Exchange
 from jobfirst_ai.llm.standin.faults import FAULTS, FaultName
 
 Shape = Literal["as_is", "malformed", "fenced", "blank", "truncated"]
@@ -21,7 +22,8 @@ class Step(BaseModel):
 
     Failure: `error` names a canned vendor error (`faults.FAULTS`), or `status` + `body` give a verbatim
     one; `retry_after` and `headers` add response headers. Timing: `delay` seconds before the answer,
-    with keep-alive lines meanwhile when `keep_alive` (default: DeepSeek flavour only). Content:
+    with keep-alive lines meanwhile when `keep_alive` (default: DeepSeek flavour only); `frame_interval`
+    seconds between stream frames (a slow, token-by-token stream). Content:
     `answer`/`reasoning` replace the default text, `shape` spoils it, `finish_reason` overrides. Cuts:
     after `cut_after` stream frames, `hang` seconds of silence, then `cut` the stream.
     """
@@ -44,6 +46,7 @@ class Step(BaseModel):
     cut_after: int | None = Field(default=None, ge=0)
     cut: CutMode = "drop"
     hang: float = Field(default=0.0, ge=0)
+    frame_interval: float = Field(default=0.0, ge=0, description="Seconds between stream frames")
     cut_message: str | None = None
     times: int = Field(default=1, ge=1)
 
@@ -104,6 +107,7 @@ class StandinState:
         self.config = self._initial
         self._steps: deque[Step] = deque()
         self._requests: list[RecordedRequest] = []
+        self._exchanges: list[Exchange] = []
         self.cache = PrefixCache()
 
     def script(self, steps: Iterable[Step | Mapping[str, JsonValue]]) -> int:
@@ -134,6 +138,16 @@ class StandinState:
         with self._lock:
             return list(self._requests)
 
+    def record_exchange(self, exchange: Exchange) -> None:
+        """Keep how a response ended, for `exchanges()`."""
+        with self._lock:
+            self._exchanges.append(exchange)
+
+    def exchanges(self) -> list[Exchange]:
+        """How each vendor-route response ended (completed, disconnected, aborted), oldest first."""
+        with self._lock:
+            return list(self._exchanges)
+
     def configure(self, **changes: object) -> StandinConfig:
         """Change settings (validated); returns the new settings."""
         with self._lock:
@@ -145,5 +159,6 @@ class StandinState:
         with self._lock:
             self._steps.clear()
             self._requests.clear()
+            self._exchanges.clear()
             self.config = self._initial
             self.cache.clear()
