@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,21 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({**payload, "machine": machine()}, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+def code() -> dict[str, Any]:
+    """Which code was measured: where `jobfirst_ai` was imported from, the repository's HEAD, and whether
+    the working tree's engine or matching code differed from HEAD (a snapshot: `git archive HEAD src`)."""
+    import jobfirst_ai
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+    package = Path(jobfirst_ai.__file__).resolve().parent
+    changed = git("status", "--porcelain", "src/jobfirst_ai/engine", "src/jobfirst_ai/features/matching")
+    return {
+        "jobfirst_ai": str(package),
+        "git_head": git("rev-parse", "HEAD").stdout.strip(),
+        "from_working_tree": package.is_relative_to(ROOT),
+        "working_tree_matching_or_engine_changed": bool(changed.stdout.strip()),
+    }

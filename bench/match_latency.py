@@ -45,7 +45,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from common import RESULTS, ROOT, machine, shared_data, write_result
+from common import RESULTS, ROOT, code, machine, shared_data, write_result
 from jobfirst_ai.cli.main import return_freed_memory
 from jobfirst_ai.db import jobs as job_queries
 from jobfirst_ai.db.migrate import upgrade_database
@@ -206,24 +206,6 @@ class Stopwatch:
                 self.seconds += time.perf_counter() - started
 
         return timed
-
-
-def code() -> dict[str, Any]:
-    """Which code was measured: where `jobfirst_ai` was imported from, the repository's HEAD, and whether
-    the working tree's engine or matching code differed from HEAD (a snapshot: `git archive HEAD src`)."""
-    import jobfirst_ai
-
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-
-    package = Path(jobfirst_ai.__file__).resolve().parent
-    changed = git("status", "--porcelain", "src/jobfirst_ai/engine", "src/jobfirst_ai/features/matching")
-    return {
-        "jobfirst_ai": str(package),
-        "git_head": git("rev-parse", "HEAD").stdout.strip(),
-        "from_working_tree": package.is_relative_to(ROOT),
-        "working_tree_matching_or_engine_changed": bool(changed.stdout.strip()),
-    }
 
 
 # ------------------------------------------------------------------------------------------- import

@@ -22,7 +22,6 @@ import asyncio
 import json
 import math
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, write_result
+from common import code, write_result
 from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import create_engine, create_session_factory
 from jobfirst_ai.engine.analyze import read_findings
@@ -63,24 +62,6 @@ TOP = 10
 PARTS = ("required_skills", "preferred_skills", "experience", "education", "title", "text")
 
 Rankings = dict[str, list[str]]
-
-
-def code() -> dict[str, Any]:
-    """Which code was measured: where `jobfirst_ai` was imported from, the repository's HEAD, and whether
-    the working tree's engine or matching code differed from HEAD (a snapshot: `git archive HEAD src`)."""
-    import jobfirst_ai
-
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-
-    package = Path(jobfirst_ai.__file__).resolve().parent
-    changed = git("status", "--porcelain", "src/jobfirst_ai/engine", "src/jobfirst_ai/features/matching")
-    return {
-        "jobfirst_ai": str(package),
-        "git_head": git("rev-parse", "HEAD").stdout.strip(),
-        "from_working_tree": package.is_relative_to(ROOT),
-        "working_tree_matching_or_engine_changed": bool(changed.stdout.strip()),
-    }
 
 
 async def catalog_of(quality: QualitySet, database: Path) -> tuple[JobCatalog, Any, int]:

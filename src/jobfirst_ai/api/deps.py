@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from jobfirst_ai.api.state import Services
@@ -14,7 +17,7 @@ from jobfirst_ai.auth import Principal
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import PayloadTooLarge, UnsupportedFileType, ValidationFailed
 from jobfirst_ai.features.resume.schemas import AnalyzeRequest
-from jobfirst_ai.features.resume.service import ResumeInput
+from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
 
 _bearer = HTTPBearer(auto_error=False, description="JobFirst platform JWT (HS256 or RS256)")
 
@@ -127,3 +130,62 @@ def _language(value: object) -> Language | None:
     raise ValidationFailed(
         "language 只能是 zh 或 en / `language` must be zh or en.",
     )
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+async def read_body_with_resume(
+    request: Request,
+    services: Services,
+    schema: type[Body],
+    shape: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+) -> Body:
+    """`schema` from a JSON body, or from a multipart form whose `file` is the resume (its text becomes
+    `content`; `shape` turns the other form fields into the schema's structure)."""
+    limit = services.settings.max_upload_bytes
+    check_declared_length(request, limit)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        return validated_json(await request.body(), schema)
+    fields, content = await _form_with_resume(request, services, limit)
+    return validated({**shape(fields), "content": content}, schema)
+
+
+def validated_json(raw: bytes, schema: type[Body]) -> Body:
+    """`schema` from a JSON body; 422 with the first problems named otherwise."""
+    try:
+        values = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationFailed("请求需为 JSON / The request body must be JSON.") from None
+    return validated(values, schema)
+
+
+def validated(values: Any, schema: type[Body]) -> Body:
+    """`schema` from parsed values; 422 with the first three problems named otherwise."""
+    try:
+        return schema.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
+            for item in error.errors()[:3]
+        )
+        raise ValidationFailed(f"请求不正确 / Invalid request ({problems})") from None
+
+
+async def _form_with_resume(request: Request, services: Services, limit: int) -> tuple[dict[str, Any], str]:
+    async with request.form(max_files=1, max_fields=20) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ValidationFailed(
+                "请在 `file` 字段上传简历 / Upload the resume in the form field `file`.", code="missing_file"
+            )
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise PayloadTooLarge(f"文件超过 {limit / 1048576:g} MB 的上限 / The file is over the limit.")
+        fields: dict[str, Any] = {
+            name: value for name, value in form.items() if name != "file" and isinstance(value, str) and value
+        }
+        given = ResumeInput(data=data, filename=upload.filename, content_type=upload.content_type)
+    limits = Limits(max_bytes=limit, max_chars=services.settings.max_text_chars)
+    return fields, (await asyncio.to_thread(prepare_resume, given, limits)).text

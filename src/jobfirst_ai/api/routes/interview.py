@@ -6,16 +6,13 @@ fields as form fields (`job_id` or `job_description`, `count`, `language`). Answ
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel
 
-from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, check_declared_length
+from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, read_body_with_resume, validated_json
 from jobfirst_ai.api.state import Services
-from jobfirst_ai.errors import PayloadTooLarge, ValidationFailed
 from jobfirst_ai.features.interview.schemas import (
     MAX_ANSWER_CHARS,
     AnswerRequest,
@@ -26,11 +23,9 @@ from jobfirst_ai.features.interview.schemas import (
     StartSessionRequest,
 )
 from jobfirst_ai.features.interview.service import InterviewService, answer_too_long
-from jobfirst_ai.features.resume.service import ResumeInput
 
 router = APIRouter(prefix="/interview", tags=["interview"])
 
-Body = TypeVar("Body", bound=BaseModel)
 SessionId = Annotated[str, Path(max_length=64)]
 
 # JSON escapes (\uXXXX) make an answer's body at most about six bytes a character.
@@ -87,7 +82,7 @@ async def interview_questions(
 ) -> QuestionsResponse:
     """Technical, project deep-dive, behavioural and role-fit questions with a difficulty mix, the reason
     each is asked and the key points of a good answer."""
-    body = await _read(request, services, QuestionsRequest)
+    body = await read_body_with_resume(request, services, QuestionsRequest)
     return await _interview(services).questions(principal.subject, body)
 
 
@@ -103,7 +98,7 @@ async def start_session(
     services: ServicesDep, principal: PrincipalDep, request: Request, response: Response
 ) -> SessionResponse:
     """The session with its first question in `current`; answer it with POST …/answers."""
-    body = await _read(request, services, StartSessionRequest)
+    body = await read_body_with_resume(request, services, StartSessionRequest)
     session = await _interview(services).start(principal.subject, body)
     response.headers["Location"] = f"/api/v1/ai/interview/sessions/{session.id}"
     return session
@@ -141,7 +136,7 @@ async def answer_question(
     raw = await request.body()
     if len(raw) > _ANSWER_BODY_BYTES:
         raise answer_too_long()
-    body = _validated(AnswerRequest, _json(raw))
+    body = validated_json(raw, AnswerRequest)
     return await _interview(services).answer(principal.subject, session_id, body)
 
 
@@ -156,48 +151,3 @@ async def finish_session(
 ) -> SessionResponse:
     """Questions not yet answered count as unanswered; finishing twice returns the same report."""
     return await _interview(services).finish(principal.subject, session_id)
-
-
-async def _read(request: Request, services: Services, schema: type[Body]) -> Body:
-    limit = services.settings.max_upload_bytes
-    check_declared_length(request, limit)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "multipart/form-data":
-        return _validated(schema, await _form_values(request, services, limit))
-    return _validated(schema, _json(await request.body()))
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ValidationFailed("请求需为 JSON / The request body must be JSON.") from None
-
-
-def _validated(schema: type[Body], values: Any) -> Body:
-    try:
-        return schema.model_validate(values)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
-            for item in error.errors()[:3]
-        )
-        raise ValidationFailed(f"请求不正确 / Invalid request ({problems})") from None
-
-
-async def _form_values(request: Request, services: Services, limit: int) -> dict[str, Any]:
-    async with request.form(max_files=1, max_fields=20) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ValidationFailed(
-                "请在 `file` 字段上传简历 / Upload the resume in the form field `file`.", code="missing_file"
-            )
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLarge(f"文件超过 {limit / 1048576:g} MB 的上限 / The file is over the limit.")
-        values: dict[str, Any] = {
-            name: value for name, value in form.items() if name != "file" and isinstance(value, str) and value
-        }
-        given = ResumeInput(data=data, filename=upload.filename, content_type=upload.content_type)
-    values["content"] = await _interview(services).text_of_upload(given)
-    return values

@@ -6,22 +6,16 @@ fields as form fields (`filters` as their own fields: `locations` and `tags` com
 
 from __future__ import annotations
 
-import json
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel
 
-from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, check_declared_length
-from jobfirst_ai.api.state import Services
-from jobfirst_ai.errors import PayloadTooLarge, ValidationFailed
+from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, read_body_with_resume
 from jobfirst_ai.features.matching.schemas import GapRequest, GapResponse, MatchRequest, MatchResponse
-from jobfirst_ai.features.resume.service import ResumeInput
 
 router = APIRouter(tags=["matching"])
 
-Body = TypeVar("Body", bound=BaseModel)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, expired or invalid token"},
@@ -62,7 +56,7 @@ def _body(schema: type[BaseModel]) -> dict[str, Any]:
 )
 async def match_jobs(services: ServicesDep, principal: PrincipalDep, request: Request) -> MatchResponse:
     """The `top_k` best postings with the score's parts, matched and missing skills, and explanations."""
-    body = await _read(request, services, MatchRequest)
+    body = await read_body_with_resume(request, services, MatchRequest, _filters)
     return await services.matching.match(principal.subject, body)
 
 
@@ -75,51 +69,17 @@ async def match_jobs(services: ServicesDep, principal: PrincipalDep, request: Re
 )
 async def job_gap(services: ServicesDep, principal: PrincipalDep, request: Request) -> GapResponse:
     """Required and preferred skills the resume lacks, years and education against the ask, and advice."""
-    body = await _read(request, services, GapRequest)
+    body = await read_body_with_resume(request, services, GapRequest)
     return await services.matching.gap(principal.subject, body)
 
 
-async def _read(request: Request, services: Services, schema: type[Body]) -> Body:
-    limit = services.settings.max_upload_bytes
-    check_declared_length(request, limit)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "multipart/form-data":
-        values = await _form_values(request, services, limit)
-    else:
-        try:
-            values = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ValidationFailed("请求需为 JSON / The request body must be JSON.") from None
-    try:
-        return schema.model_validate(values)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'body'}: {item['msg']}"
-            for item in error.errors()[:3]
-        )
-        raise ValidationFailed(f"请求不正确 / Invalid request ({problems})") from None
-
-
-async def _form_values(request: Request, services: Services, limit: int) -> dict[str, Any]:
-    async with request.form(max_files=1, max_fields=20) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise ValidationFailed(
-                "请在 `file` 字段上传简历 / Upload the resume in the form field `file`.", code="missing_file"
-            )
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLarge(f"文件超过 {limit / 1048576:g} MB 的上限 / The file is over the limit.")
-        fields = {
-            name: value for name, value in form.items() if name != "file" and isinstance(value, str) and value
-        }
-        given = ResumeInput(data=data, filename=upload.filename, content_type=upload.content_type)
-    values: dict[str, Any] = {name: value for name, value in fields.items() if name not in _FILTER_FIELDS}
+def _filters(fields: dict[str, Any]) -> dict[str, Any]:
+    """Form fields → the request's shape: `locations` and `tags` comma-separated, grouped under `filters`."""
+    values = {name: value for name, value in fields.items() if name not in _FILTER_FIELDS}
     filters: dict[str, Any] = {name: fields[name] for name in _FILTER_FIELDS if name in fields}
     for name in _LIST_FIELDS:
         if name in filters:
             filters[name] = [item.strip() for item in fields[name].split(",") if item.strip()]
     if filters:
         values["filters"] = filters
-    values["content"] = await services.matching.text_of_upload(given)
     return values

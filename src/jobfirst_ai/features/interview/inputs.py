@@ -9,24 +9,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from jobfirst_ai.db import repositories
-from jobfirst_ai.db.session import SessionFactory
-from jobfirst_ai.engine.postings import read_posting
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.types import PostingFacts
 from jobfirst_ai.errors import NotFound
 from jobfirst_ai.features.interview.schemas import JobContext
 from jobfirst_ai.features.matching.catalog import JobCatalog
+from jobfirst_ai.features.matching.ranker import read_job
 from jobfirst_ai.features.matching.schemas import JobIn
-from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
+from jobfirst_ai.features.resume.service import ResumeText, resume_text
 
-
-@dataclass(frozen=True)
-class ResumeText:
-    """The resume's text, and its stored id when it came from the database."""
-
-    text: str
-    resume_id: str | None
+__all__ = ["JobTarget", "ResumeText", "job_target", "resume_text"]
 
 
 @dataclass(frozen=True)
@@ -38,29 +30,6 @@ class JobTarget:
     text: str
 
 
-async def resume_text(
-    sessions: SessionFactory,
-    limits: Limits,
-    owner: str,
-    *,
-    content: str | None,
-    resume_id: str | None,
-    analysis_id: str | None,
-) -> ResumeText:
-    """Pasted text (checked against the limits), or the owner's stored resume by its id or an analysis id."""
-    if content is not None:
-        prepared = await asyncio.to_thread(prepare_resume, ResumeInput(text=content), limits)
-        return ResumeText(prepared.text, None)
-    async with sessions() as session:
-        if analysis_id is not None:
-            analysis = await repositories.find_analysis(session, analysis_id, owner)
-            resume_id = analysis.resume_id if analysis else None
-        resume = await repositories.find_resume(session, resume_id, owner) if resume_id else None
-    if resume is None:
-        raise NotFound("找不到该简历 / No such resume or analysis.")
-    return ResumeText(resume.text, resume.id)
-
-
 async def job_target(
     catalog: JobCatalog, job_id: str | None, job: JobIn | None, description: str | None
 ) -> JobTarget | None:
@@ -69,7 +38,7 @@ async def job_target(
         return await _stored(catalog, job_id)
     if job is None and description is None:
         return None
-    given = job or _pasted(description or "")
+    given = job or JobIn.from_description(description or "")
     return await asyncio.to_thread(_read, given, catalog.dictionary)
 
 
@@ -92,15 +61,7 @@ async def _stored(catalog: JobCatalog, job_id: str) -> JobTarget:
 
 
 def _read(job: JobIn, dictionary: SkillDictionary) -> JobTarget:
-    facts = read_posting(
-        job.title,
-        job.description,
-        dictionary,
-        required=job.required_skills,
-        preferred=job.preferred_skills,
-        years_min=job.years_min,
-        education_level=job.education,
-    )
+    facts = read_job(job, dictionary)
     context = JobContext(
         id=job.id,
         title=job.title,
@@ -111,8 +72,3 @@ def _read(job: JobIn, dictionary: SkillDictionary) -> JobTarget:
         education=facts.education_level,
     )
     return JobTarget(context, facts, f"{job.title}\n{job.description}")
-
-
-def _pasted(description: str) -> JobIn:
-    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
-    return JobIn(title=first_line[:300] or "-", description=description)

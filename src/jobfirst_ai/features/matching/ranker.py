@@ -65,8 +65,14 @@ class PostingSource(Protocol):
 
 
 def prepare_posting(job: JobIn, key: str, dictionary: SkillDictionary) -> PreparedPosting:
-    """Read a posting with the engine; given skills, years and education win over what the text says."""
-    facts = read_posting(
+    """Read a posting with the engine, and count its terms for the index."""
+    facts = read_job(job, dictionary)
+    return PreparedPosting(key, facts, term_counts(f"{job.title}\n{job.description}"), posting_fields(job))
+
+
+def read_job(job: JobIn, dictionary: SkillDictionary) -> PostingFacts:
+    """The engine's reading of a posting; given skills, years and education win over what the text says."""
+    return read_posting(
         job.title,
         job.description,
         dictionary,
@@ -75,7 +81,6 @@ def prepare_posting(job: JobIn, key: str, dictionary: SkillDictionary) -> Prepar
         years_min=job.years_min,
         education_level=job.education,
     )
-    return PreparedPosting(key, facts, term_counts(f"{job.title}\n{job.description}"), posting_fields(job))
 
 
 def posting_fields(job: JobIn) -> PostingFields:

@@ -50,6 +50,12 @@ class JobIn(BaseModel):
             raise ValueError("each item must be at most 100 characters")
         return _clean_list(values)
 
+    @classmethod
+    def from_description(cls, description: str) -> JobIn:
+        """A posting pasted as plain text: its first non-empty line is the title."""
+        first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
+        return cls(title=first_line[:300] or "-", description=description)
+
     @model_validator(mode="after")
     def _salary_order(self) -> Self:
         if self.salary_min is not None and self.salary_max is not None and self.salary_max < self.salary_min:

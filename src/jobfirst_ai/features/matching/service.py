@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from jobfirst_ai.db import repositories
 from jobfirst_ai.engine.analyze import read_findings
 from jobfirst_ai.engine.match_score import candidate_from_findings, score_match
 from jobfirst_ai.engine.tokens import term_counts
@@ -40,7 +39,7 @@ from jobfirst_ai.features.matching.schemas import (
     MatchResponse,
 )
 from jobfirst_ai.features.resume.enrich import ModelBackend
-from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
+from jobfirst_ai.features.resume.service import Limits, ResumeInput, ResumeText, prepare_resume, resume_text
 from jobfirst_ai.llm.types import Usage
 
 if TYPE_CHECKING:  # loads numpy; only a process with an embedder configured builds one
@@ -86,7 +85,7 @@ class MatchService:
     async def match(self, owner: str, request: MatchRequest) -> MatchResponse:
         """The best `top_k` stored postings for one resume, with scores, gaps and explanations."""
         started = time.perf_counter()
-        text = await self._resume_text(owner, request.content, request.resume_id, request.analysis_id)
+        text = (await self._resume(owner, request)).text
         findings, candidate = await self._read(text)
         language = request.language or findings.language
         await self.catalog.refresh()
@@ -127,7 +126,7 @@ class MatchService:
     async def gap(self, owner: str, request: GapRequest) -> GapResponse:
         """One resume against one posting (stored, or given and not stored): every gap and what to do."""
         started = time.perf_counter()
-        text = await self._resume_text(owner, request.content, request.resume_id, request.analysis_id)
+        text = (await self._resume(owner, request)).text
         findings, candidate = await self._read(text)
         language = request.language or findings.language
         meaning = _Meaning(self._semantic, text)
@@ -163,7 +162,7 @@ class MatchService:
             similarity = self.catalog.index.similarity(query, request.job_id)
             semantic = await meaning.of_posting(request.job_id)
         else:
-            job = request.job or _pasted_job(request.job_description or "")
+            job = request.job or JobIn.from_description(request.job_description or "")
             posting = await asyncio.to_thread(
                 prepare_posting, job, job.id or DRAFT_ID, self.catalog.dictionary
             )
@@ -173,23 +172,19 @@ class MatchService:
         fit = score_match(candidate, facts, text_similarity=similarity, semantic_similarity=semantic)
         return Ranked(summary, facts, fit, None)
 
+    async def _resume(self, owner: str, request: MatchRequest | GapRequest) -> ResumeText:
+        return await resume_text(
+            self._sessions,
+            self._limits,
+            owner,
+            content=request.content,
+            resume_id=request.resume_id,
+            analysis_id=request.analysis_id,
+        )
+
     async def _read(self, text: str) -> tuple[Findings, CandidateProfile]:
         findings = await asyncio.to_thread(read_findings, text, self.catalog.dictionary, self._today())
         return findings, candidate_from_findings(findings)
-
-    async def _resume_text(
-        self, owner: str, content: str | None, resume_id: str | None, analysis_id: str | None
-    ) -> str:
-        if content is not None:
-            return await asyncio.to_thread(_checked_text, content, self._limits)
-        async with self._sessions() as session:
-            if analysis_id is not None:
-                analysis = await repositories.find_analysis(session, analysis_id, owner)
-                resume_id = analysis.resume_id if analysis else None
-            resume = await repositories.find_resume(session, resume_id, owner) if resume_id else None
-        if resume is None:
-            raise NotFound("找不到该简历 / No such resume or analysis.")
-        return resume.text
 
     async def _ask_model(
         self, ranked: Sequence[Ranked], candidate: CandidateProfile, text: str, language: Language, owner: str
@@ -255,15 +250,6 @@ def _with_meaning(response: Reply, meaning: _Meaning) -> Reply:
         update["degraded"] = True
         update["degraded_reason"] = "; ".join(filter(None, [response.degraded_reason, meaning.problem]))
     return response.model_copy(update=update) if update else response
-
-
-def _checked_text(content: str, limits: Limits) -> str:
-    return prepare_resume(ResumeInput(text=content), limits).text
-
-
-def _pasted_job(description: str) -> JobIn:
-    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
-    return JobIn(title=first_line[:300] or "-", description=description)
 
 
 def _draft_summary(job: JobIn, key: str) -> JobSummary:

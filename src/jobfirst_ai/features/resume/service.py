@@ -96,6 +96,37 @@ def prepare_resume(given: ResumeInput, limits: Limits) -> PreparedResume:
     return PreparedResume(text, source_format, encoding, size, given.filename, round(elapsed, 2))
 
 
+@dataclass(frozen=True)
+class ResumeText:
+    """The resume's text, and its stored id when it came from the database."""
+
+    text: str
+    resume_id: str | None
+
+
+async def resume_text(
+    sessions: SessionFactory,
+    limits: Limits,
+    owner: str,
+    *,
+    content: str | None,
+    resume_id: str | None,
+    analysis_id: str | None,
+) -> ResumeText:
+    """Pasted text (checked against the limits), or the owner's stored resume by its id or an analysis id."""
+    if content is not None:
+        prepared = prepare_resume(ResumeInput(text=content), limits)  # pasted text: cheap, inline
+        return ResumeText(prepared.text, None)
+    async with sessions() as session:
+        if analysis_id is not None:
+            analysis = await repositories.find_analysis(session, analysis_id, owner)
+            resume_id = analysis.resume_id if analysis else None
+        resume = await repositories.find_resume(session, resume_id, owner) if resume_id else None
+    if resume is None:
+        raise NotFound("找不到该简历 / No such resume or analysis.")
+    return ResumeText(resume.text, resume.id)
+
+
 def _too_large_message(max_bytes: int) -> str:
     megabytes = max_bytes / 1024 / 1024
     return f"文件超过 {megabytes:g} MB 的上限 / The file is larger than the {megabytes:g} MB limit."
