@@ -135,6 +135,21 @@ def _language(value: object) -> Language | None:
 Body = TypeVar("Body", bound=BaseModel)
 
 
+def resume_body_openapi(schema: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a body read by `read_body_with_resume`: the JSON schema, or a form with a resume `file`."""
+    form = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "PDF, DOCX, TXT or MD"}},
+        "additionalProperties": {"type": "string"},
+    }
+    content = {
+        "application/json": {"schema": schema.model_json_schema()},
+        "multipart/form-data": {"schema": form},
+    }
+    return {"requestBody": {"required": True, "content": content}}
+
+
 async def read_body_with_resume(
     request: Request,
     services: Services,

@@ -9,9 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
-from pydantic import BaseModel
 
-from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, read_body_with_resume, validated_json
+from jobfirst_ai.api.deps import (
+    PrincipalDep,
+    ServicesDep,
+    read_body_with_resume,
+    resume_body_openapi,
+    validated_json,
+)
 from jobfirst_ai.api.state import Services
 from jobfirst_ai.features.interview.schemas import (
     MAX_ANSWER_CHARS,
@@ -46,25 +51,6 @@ _ANSWER_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _body(schema: type[BaseModel]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": schema.model_json_schema()},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "additionalProperties": {"type": "string"},
-                    }
-                },
-            },
-        }
-    }
-
-
 def _interview(services: Services) -> InterviewService:
     assert services.interview is not None, "start_services builds the interview service"
     return services.interview
@@ -74,7 +60,7 @@ def _interview(services: Services) -> InterviewService:
     "/questions",
     response_model=QuestionsResponse,
     responses=_ERRORS,
-    openapi_extra=_body(QuestionsRequest),
+    openapi_extra=resume_body_openapi(QuestionsRequest),
     summary="Typed interview questions for a resume and, optionally, a job",
 )
 async def interview_questions(
@@ -91,7 +77,7 @@ async def interview_questions(
     status_code=status.HTTP_201_CREATED,
     response_model=SessionResponse,
     responses=_ERRORS,
-    openapi_extra=_body(StartSessionRequest),
+    openapi_extra=resume_body_openapi(StartSessionRequest),
     summary="Start a mock interview",
 )
 async def start_session(

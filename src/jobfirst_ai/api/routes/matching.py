@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
-from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, read_body_with_resume
+from jobfirst_ai.api.deps import PrincipalDep, ServicesDep, read_body_with_resume, resume_body_openapi
 from jobfirst_ai.features.matching.schemas import GapRequest, GapResponse, MatchRequest, MatchResponse
 
 router = APIRouter(tags=["matching"])
@@ -28,30 +27,11 @@ _FILTER_FIELDS = ("locations", "tags", "salary_min", "salary_max")
 _LIST_FIELDS = ("locations", "tags")
 
 
-def _body(schema: type[BaseModel]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": schema.model_json_schema()},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                        "additionalProperties": {"type": "string"},
-                    }
-                },
-            },
-        }
-    }
-
-
 @router.post(
     "/job-match",
     response_model=MatchResponse,
     responses=_ERRORS,
-    openapi_extra=_body(MatchRequest),
+    openapi_extra=resume_body_openapi(MatchRequest),
     summary="Rank the stored postings for a resume",
 )
 async def match_jobs(services: ServicesDep, principal: PrincipalDep, request: Request) -> MatchResponse:
@@ -64,7 +44,7 @@ async def match_jobs(services: ServicesDep, principal: PrincipalDep, request: Re
     "/job-match/gap",
     response_model=GapResponse,
     responses=_ERRORS,
-    openapi_extra=_body(GapRequest),
+    openapi_extra=resume_body_openapi(GapRequest),
     summary="Gap analysis of one resume for one posting (stored, or pasted)",
 )
 async def job_gap(services: ServicesDep, principal: PrincipalDep, request: Request) -> GapResponse:
