@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     ai_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
     ai_max_concurrency: int = Field(default=8, ge=1, le=256)
     ai_thinking: bool = False
+    # Response cache of model answers (per user unless a request names none); 0 seconds turns it off.
+    ai_cache_ttl_seconds: float = Field(default=3600.0, ge=0)
+    ai_cache_max_entries: int = Field(default=1024, ge=1, le=1_000_000)
     redact_pii: bool = True
 
     # HTTP server.

@@ -2,8 +2,9 @@
 
 Per provider: `BreakerProvider(RetryingProvider(backend))` — retries stay on one provider, and the breaker
 sees the outcome after retries, so an outage costs one fast failure per request once it opens. Across the
-chain: `FallbackProvider([...])` in the configured order. The built-in engine is the last resort at the
-feature level (features degrade to it), not a Provider here.
+chain: `FallbackProvider([...])` in the configured order. Outermost, unless AI_CACHE_TTL_SECONDS is 0:
+`CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). The built-in engine
+is the last resort at the feature level (features degrade to it), not a Provider here.
 
 Embeddings (optional, for job matching): `BatchingEmbedder(BreakerEmbedder(RetryingEmbedder(backend)))`
 — each batch is retried on its own, and the breaker counts batches after their retries.
@@ -19,6 +20,7 @@ from jobfirst_ai.config import Settings, is_loopback
 from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
+from jobfirst_ai.llm.cache import CachingProvider, MemoryCache
 from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
 from jobfirst_ai.llm.providers.embeddings import EMBEDDERS, build_embedder_backend
@@ -51,6 +53,11 @@ def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | Non
         for backend, breaker in zip(backends, breakers, strict=True)
     ]
     provider = wrapped[0] if len(wrapped) == 1 else FallbackProvider(wrapped)
+    if settings.ai_cache_ttl_seconds > 0:  # outermost: a hit costs no retry, breaker or upstream call
+        cache = MemoryCache(
+            max_entries=settings.ai_cache_max_entries, ttl_seconds=settings.ai_cache_ttl_seconds
+        )
+        provider = CachingProvider(provider, cache, ttl_seconds=settings.ai_cache_ttl_seconds)
     redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
     return Chain(provider, backends, breakers, redactor)
 
