@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     chat_history_tokens: int = Field(default=2000, ge=0, le=100_000)  # history sent to the model, at most
     chat_max_message_chars: int = Field(default=4000, ge=1, le=100_000)
 
+    # Observability: GET /metrics (Prometheus text, no auth: scrape it on a private network) and slow calls.
+    metrics_enabled: bool = True
+    ai_slow_call_seconds: float = Field(default=5.0, gt=0)  # model calls at least this slow log a warning
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -19,8 +19,8 @@ async def _reset() -> None:
     connection = await asyncpg.connect(dsn, timeout=5)
     try:
         await connection.execute(
-            "DROP TABLE IF EXISTS chat_messages, chat_sessions, interview_sessions, jobs, analyses, resumes, "
-            "alembic_version CASCADE"
+            "DROP TABLE IF EXISTS model_calls, chat_messages, chat_sessions, interview_sessions, jobs, "
+            "analyses, resumes, alembic_version CASCADE"
         )
     finally:
         await connection.close()

@@ -9,6 +9,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jobfirst_ai.telemetry import request_context
+
 logger = logging.getLogger("jobfirst_ai.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -37,7 +39,8 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with request_context(request_id):  # every log line and model call in the request sees the id
+                await self.app(scope, receive, send_with_id)
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             logger.info(

@@ -13,6 +13,7 @@ from jobfirst_ai.auth import TokenVerifier
 from jobfirst_ai.config import Settings
 from jobfirst_ai.db.migrate import upgrade_database
 from jobfirst_ai.db.session import SessionFactory, create_engine, create_session_factory, is_sqlite
+from jobfirst_ai.db.usage import insert_calls
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.chat.service import ChatLimits, ChatService
 from jobfirst_ai.features.interview.service import InterviewService
@@ -21,6 +22,9 @@ from jobfirst_ai.features.matching.service import MatchService
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
+from jobfirst_ai.features.usage.recorder import UsageRecorder
+from jobfirst_ai.features.usage.service import UsageService
+from jobfirst_ai.llm.metering import FanOutSink, UsageSink
 from jobfirst_ai.tasks.runner import TaskRunner
 
 if TYPE_CHECKING:
@@ -43,15 +47,17 @@ class Services:
     chain: Chain | None = None
     interview: InterviewService | None = None
     chat: ChatService = field(kw_only=True)
+    usage: UsageService = field(kw_only=True)
 
 
-async def start_services(settings: Settings) -> Services:
+async def start_services(settings: Settings, model_metrics: UsageSink | None = None) -> Services:
     """Open the database, migrate it, load the engine's data and start the task workers."""
     database = create_engine(settings.resolved_database_url())
     await upgrade_database(database)
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
-    chain = _chain(settings)
+    recorder = UsageRecorder(lambda rows: insert_calls(sessions, rows))
+    chain = _chain(settings, FanOutSink(recorder, model_metrics) if model_metrics is not None else recorder)
     dictionary = load_skill_dictionary()
     backend = model_backend(settings, chain)
     analyzer = ResumeAnalyzer(dictionary, backend)
@@ -79,14 +85,25 @@ async def start_services(settings: Settings) -> Services:
     verifier = TokenVerifier(settings)
     _log_start(settings, verifier)
     await runner.start()
+    recorder.start()
     return Services(
-        settings, database, verifier, resumes, runner, matching, chain, interview=interview, chat=chat
+        settings,
+        database,
+        verifier,
+        resumes,
+        runner,
+        matching,
+        chain,
+        interview=interview,
+        chat=chat,
+        usage=UsageService(sessions, recorder),
     )
 
 
 async def stop_services(services: Services) -> None:
-    """Drain the workers, then close the database."""
+    """Drain the workers, write the queued usage records, then close the database."""
     await services.runner.stop()
+    await services.usage.recorder.aclose()
     await services.database.dispose()
     await services.matching.aclose()
     if services.chain is not None:
@@ -109,13 +126,13 @@ def _chat_limits(settings: Settings) -> ChatLimits:
     )
 
 
-def _chain(settings: Settings) -> Chain | None:
+def _chain(settings: Settings, sink: UsageSink) -> Chain | None:
     """The provider chain; its modules (httpx and the vendors, ~10 MB) load only when one is configured."""
     if not settings.provider_chain():
         return None
     from jobfirst_ai.llm.router import build_chain
 
-    return build_chain(settings)
+    return build_chain(settings, sink=sink)
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:

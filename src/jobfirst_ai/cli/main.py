@@ -15,6 +15,7 @@ from jobfirst_ai.cli.chat import chat_command
 from jobfirst_ai.cli.check import check_command
 from jobfirst_ai.cli.interview import interview_command
 from jobfirst_ai.cli.jobs import jobs_app, match_command
+from jobfirst_ai.cli.usage import usage_command
 from jobfirst_ai.config import Settings, load_settings
 from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.logs import configure_logging
@@ -30,6 +31,7 @@ app.add_typer(jobs_app, name="jobs")
 app.command("match")(match_command)
 app.command("interview")(interview_command)
 app.command("chat")(chat_command)
+app.command("usage")(usage_command)
 
 
 def settings_or_exit() -> Settings:

@@ -1,5 +1,5 @@
 """ORM models: resumes and their analyses (each owned by the JWT subject that created it), job postings,
-interview sessions and chat sessions with their messages."""
+interview sessions, chat sessions with their messages, and metered model calls."""
 
 from __future__ import annotations
 
@@ -157,3 +157,30 @@ class ChatMessage(Base):
     is_complete: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ModelCall(Base):
+    """One metered model call. Costs are integers in units of 1e-12 (the price table's quantum), so sums
+    stay exact on SQLite too; None when the model has no price."""
+
+    __tablename__ = "model_calls"
+    __table_args__ = (Index("ix_model_calls_user_at", "user", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user: Mapped[str | None] = mapped_column(String(64))
+    feature: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(128))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    cache_hit_tokens: Mapped[int] = mapped_column(Integer)
+    cache_miss_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    reasoning_tokens: Mapped[int] = mapped_column(Integer)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer)
+    is_cache_hit: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(64))
+    is_estimated: Mapped[bool] = mapped_column(Boolean)
+    cost_usd_pico: Mapped[int | None] = mapped_column(BigInteger)
+    cost_cny_pico: Mapped[int | None] = mapped_column(BigInteger)

@@ -6,6 +6,10 @@ chain: `FallbackProvider([...])` in the configured order. Outermost, unless AI_C
 `CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). The built-in engine
 is the last resort at the feature level (features degrade to it), not a Provider here.
 
+Metering, when a usage sink is given: `MeteredProvider` outside everything, cache included — so the
+record is one per feature call, a cache hit is recorded as one (attempts=0, zero tokens and cost), and
+provider and model are the ones that answered (a fallback's answer names its own).
+
 Embeddings (optional, for job matching): `BatchingEmbedder(BreakerEmbedder(RetryingEmbedder(backend)))`
 — each batch is retried on its own, and the breaker counts batches after their retries.
 """
@@ -23,6 +27,7 @@ from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
 from jobfirst_ai.llm.cache import CachingProvider, MemoryCache
 from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
+from jobfirst_ai.llm.metering import MeteredProvider, UsageSink
 from jobfirst_ai.llm.providers.embeddings import EMBEDDERS, build_embedder_backend
 from jobfirst_ai.llm.providers.http import HttpLimits
 from jobfirst_ai.llm.providers.registry import build_provider
@@ -40,8 +45,14 @@ class Chain:
     redactor: Redactor | None
 
 
-def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> Chain | None:
-    """The configured chain, or None when no provider is usable (the built-in engine answers alone)."""
+def build_chain(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sink: UsageSink | None = None,
+) -> Chain | None:
+    """The configured chain, or None when no provider is usable (the built-in engine answers alone).
+    With a `sink`, every call is metered into it."""
     names = settings.provider_chain()
     if not names:
         return None
@@ -58,6 +69,8 @@ def build_chain(settings: Settings, *, transport: httpx.AsyncBaseTransport | Non
             max_entries=settings.ai_cache_max_entries, ttl_seconds=settings.ai_cache_ttl_seconds
         )
         provider = CachingProvider(provider, cache, ttl_seconds=settings.ai_cache_ttl_seconds)
+    if sink is not None:
+        provider = MeteredProvider(provider, sink)
     redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
     return Chain(provider, backends, breakers, redactor)
 

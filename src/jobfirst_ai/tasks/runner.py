@@ -10,7 +10,10 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import func, select
+
 from jobfirst_ai.db import repositories
+from jobfirst_ai.db.models import Analysis
 from jobfirst_ai.db.session import SessionFactory
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,12 @@ class TaskRunner:
     def is_running(self) -> bool:
         """True while every worker loop is alive."""
         return bool(self._loops) and not any(loop.done() for loop in self._loops)
+
+    async def queue_depth(self) -> int:
+        """Tasks queued and not yet claimed (one indexed COUNT; for metrics)."""
+        query = select(func.count()).select_from(Analysis).where(Analysis.status == repositories.QUEUED)
+        async with self._sessions() as session:
+            return int((await session.execute(query)).scalar_one())
 
     def wake(self) -> None:
         """A task was queued: stop waiting for the next poll."""

@@ -1,0 +1,1 @@
+"""Usage: the batch writer of metered model calls, and the usage report (API and CLI)."""
