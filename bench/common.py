@@ -54,7 +54,9 @@ def code() -> dict[str, Any]:
     package = Path(jobfirst_ai.__file__).resolve().parent
     changed = git("status", "--porcelain", "src/jobfirst_ai/engine", "src/jobfirst_ai/features/matching")
     return {
-        "jobfirst_ai": str(package.relative_to(ROOT)) if package.is_relative_to(ROOT) else "outside the repository",
+        "jobfirst_ai": str(package.relative_to(ROOT))
+        if package.is_relative_to(ROOT)
+        else "outside the repository",
         "git_head": git("rev-parse", "HEAD").stdout.strip(),
         "from_working_tree": package.is_relative_to(ROOT),
         "working_tree_matching_or_engine_changed": bool(changed.stdout.strip()),
