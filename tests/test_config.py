@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jobfirst_ai.config import load_settings
@@ -111,3 +113,22 @@ def test_env_example_lists_every_setting() -> None:
     listed = {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
 
     assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def test_a_missing_prices_file_stops_start_up_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="AI_PRICES_FILE"):
+        load_settings(_env_file=None, ai_prices_file=tmp_path / "no-such-prices.toml")
+
+
+def test_an_operators_prices_file_is_read_over_the_shipped_one(tmp_path: Path) -> None:
+    from jobfirst_ai.llm.pricing import load_price_table
+
+    path = tmp_path / "prices.toml"
+    path.write_text(
+        (Path(__file__).parent.parent / "src/jobfirst_ai/data/prices.toml").read_text("utf-8"), "utf-8"
+    )
+
+    settings = load_settings(_env_file=None, ai_prices_file=path)
+
+    assert settings.ai_prices_file == path
+    assert load_price_table(settings.ai_prices_file) == load_price_table()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, FilePath, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobfirst_ai.errors import ConfigError
@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     # Observability: GET /metrics (Prometheus text, no auth: scrape it on a private network) and slow calls.
     metrics_enabled: bool = True
     ai_slow_call_seconds: float = Field(default=5.0, gt=0)  # model calls at least this slow log a warning
+    # An operator's TOML price file merged over the shipped one (same format as data/prices.toml).
+    ai_prices_file: FilePath | None = None
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"

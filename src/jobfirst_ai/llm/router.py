@@ -28,6 +28,7 @@ from jobfirst_ai.llm.cache import CachingProvider, MemoryCache
 from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
 from jobfirst_ai.llm.metering import MeteredProvider, UsageSink
+from jobfirst_ai.llm.pricing import load_price_table
 from jobfirst_ai.llm.providers.embeddings import EMBEDDERS, build_embedder_backend
 from jobfirst_ai.llm.providers.http import HttpLimits
 from jobfirst_ai.llm.providers.registry import build_provider
@@ -70,7 +71,7 @@ def build_chain(
         )
         provider = CachingProvider(provider, cache, ttl_seconds=settings.ai_cache_ttl_seconds)
     if sink is not None:
-        provider = MeteredProvider(provider, sink)
+        provider = MeteredProvider(provider, sink, prices=load_price_table(settings.ai_prices_file))
     redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
     return Chain(provider, backends, breakers, redactor)
 
