@@ -77,8 +77,13 @@ async def mark_deleted(session: AsyncSession, job_id: str, revision: int) -> boo
 
 async def find_job(session: AsyncSession, job_id: str) -> Job | None:
     """The live posting with this id."""
-    query = select(Job).where(Job.id == job_id, Job.is_deleted == false())
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await find_jobs(session, [job_id])).get(job_id)
+
+
+async def find_jobs(session: AsyncSession, job_ids: Sequence[str]) -> dict[str, Job]:
+    """The live postings with these ids, by id (one query)."""
+    query = select(Job).where(Job.id.in_(job_ids), Job.is_deleted == false())
+    return {job.id: job for job in (await session.execute(query)).scalars()}
 
 
 async def list_jobs(

@@ -5,6 +5,7 @@ The parts, weights and formulas are documented in docs/matching.md; keep the two
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -246,6 +247,7 @@ _RATERS: Final[dict[PartName, Callable[[_Match], tuple[float | None, str]]]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a match compares the resume's titles with ~100 postings' titles
 def title_tokens(title: str) -> frozenset[str]:
     """Comparable pieces of a job title: English words and Chinese character pairs, role words mapped
     to one concept across languages ('开发' and 'developer' → 'engineer'), seniority words dropped."""

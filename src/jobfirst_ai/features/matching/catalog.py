@@ -176,7 +176,9 @@ class JobCatalog:
     async def create(self, items: Sequence[JobIn]) -> list[JobOut]:
         """Store new (or replace existing) postings and return them as stored."""
         keys = await self.store(items, await self.prepare(items))
-        return [await self.get(key) for key in keys]
+        async with self.sessions() as session:
+            stored = await queries.find_jobs(session, keys)
+        return [job_out(stored[key]) for key in keys]
 
     async def replace(self, job_id: str, item: JobIn) -> JobOut:
         """Replace a stored posting (404 if there is none)."""
