@@ -189,8 +189,7 @@ class OllamaEmbedder(_HttpEmbedder):
     path = "api/embed"
 
     def normalise_base_url(self, base_url: str | None) -> str | None:
-        # OLLAMA_HOST is the server root; tolerate a base that already ends in /api, as the chat side does.
-        return base_url.rstrip("/").removesuffix("/api") if base_url else None
+        return ollama.server_root(base_url) if base_url else None
 
     def read(self, text: str) -> tuple[list[list[float]], str | None, Usage | None]:
         reply = decode(text, _OllamaReply, self.name)

@@ -51,6 +51,11 @@ class _ChatLine(BaseModel):
         return DONE_REASONS.get(self.done_reason or "", "other")
 
 
+def server_root(base_url: str) -> str:
+    """OLLAMA_HOST is the server root; tolerate one that already ends in /api (chat and embeddings alike)."""
+    return base_url.rstrip("/").removesuffix("/api")
+
+
 class OllamaProvider:
     """A local (or cloud, with a key) Ollama server."""
 
@@ -65,8 +70,7 @@ class OllamaProvider:
         limits: HttpLimits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        # OLLAMA_HOST is the server root; tolerate a base that already ends in /api.
-        self.base_url = (base_url or DEFAULT_HOST).rstrip("/").removesuffix("/api")
+        self.base_url = server_root(base_url or DEFAULT_HOST)
         self.model: str = model or DEFAULT_MODEL
         self._http = HttpChannel(
             provider=self.name,
