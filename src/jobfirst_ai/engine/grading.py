@@ -93,7 +93,9 @@ class AnswerGrade(Frozen):
     star_parts: list[StarPart] = Field(default_factory=list, description="STAR parts the answer has cues for")
     feedback: str
     language: Language
-    grader: Literal["engine"] = "engine"
+    grader: Literal["engine", "model"] = Field(
+        default="engine", description="'engine' (lexical rubric) or 'model' (a feature's model grade)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

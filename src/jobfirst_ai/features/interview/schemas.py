@@ -7,8 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from jobfirst_ai.engine.answer_signals import StarPart
-from jobfirst_ai.engine.grading import RUBRIC, GradePart, RubricPart, Verdict
+from jobfirst_ai.engine.grading import RUBRIC, AnswerGrade, RubricPart, Verdict
 from jobfirst_ai.engine.question_bank import Question, QuestionSource, QuestionType
 from jobfirst_ai.engine.types import DegreeLevel, Language
 from jobfirst_ai.features.matching.schemas import CandidateSummary, JobIn
@@ -110,20 +109,10 @@ class AskedQuestion(BaseModel):
     is_follow_up: bool
 
 
-class Grade(BaseModel):
-    """One answer's grade on the weighted rubric (accuracy 30, completeness 30, depth 25, expression 15)."""
+class Grade(AnswerGrade):
+    """One answer's grade on the weighted rubric (accuracy 30, completeness 30, depth 25, expression 15): the
+    engine's grade, or the model's within the engine's bounds."""
 
-    score: int = Field(ge=0, le=100)
-    parts: list[GradePart]
-    verdict: Verdict
-    is_weak: bool = Field(description="A follow-up question probes what the answer missed")
-    covered_points: list[str]
-    missed_points: list[str]
-    reference_points: list[str] = Field(description="The key points of a good answer")
-    star_parts: list[StarPart] = Field(default_factory=list)
-    feedback: str
-    language: Language
-    grader: Grader = Field(description="'engine' (lexical rubric) or 'model'")
     model: str | None = None
 
 
