@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,20 @@ def code() -> dict[str, Any]:
         "from_working_tree": package.is_relative_to(ROOT),
         "working_tree_matching_or_engine_changed": bool(changed.stdout.strip()),
     }
+
+
+def normalise(text: str) -> str:
+    """The shared skill metric's normalisation (../shared/data/README.md): NFKC, lower case, white space
+    collapsed, surrounding punctuation (Unicode P*) stripped."""
+    text = " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    start, end = 0, len(text)
+    while start < end and (unicodedata.category(text[start]).startswith("P") or text[start].isspace()):
+        start += 1
+    while end > start and (unicodedata.category(text[end - 1]).startswith("P") or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
+
+
+def contains(outer: str, inner: str) -> bool:
+    """`inner` occurs in `outer` on word boundaries."""
+    return inner in outer and re.search(rf"(?<!\w){re.escape(inner)}(?!\w)", outer) is not None

@@ -48,14 +48,13 @@ import statistics
 import string
 import sys
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import shared_data, write_result
+from common import contains, normalise, shared_data, write_result
 from match_data import SourcePosting, read_skillspan
 
 RESUME_LABELS = frozenset({"Tech Tools", "Job Specific Skills", "Soft Skills"})
@@ -82,25 +81,6 @@ class QualitySet:
 
 
 # ------------------------------------------------------------------------------- the shared label rule
-
-
-def normalise(text: str) -> str:
-    """NFKC, lower case, white space collapsed, surrounding punctuation (Unicode P*) stripped.
-
-    The same function as in bench/skills_f1.py, copied so that this set does not import the service.
-    """
-    text = " ".join(unicodedata.normalize("NFKC", text).lower().split())
-    start, end = 0, len(text)
-    while start < end and (unicodedata.category(text[start]).startswith("P") or text[start].isspace()):
-        start += 1
-    while end > start and (unicodedata.category(text[end - 1]).startswith("P") or text[end - 1].isspace()):
-        end -= 1
-    return text[start:end]
-
-
-def contains(outer: str, inner: str) -> bool:
-    """`inner` occurs in `outer` on word boundaries."""
-    return inner in outer and re.search(rf"(?<!\w){re.escape(inner)}(?!\w)", outer) is not None
 
 
 def is_hit(a: str, b: str) -> bool:

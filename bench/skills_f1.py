@@ -16,17 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from common import contains, normalise
 from jobfirst_ai.engine.skills import SkillDictionary, load_skill_dictionary
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 
@@ -51,24 +50,9 @@ class Score:
         return 0.0 if total == 0 else 2 * self.precision * self.recall / total
 
 
-def normalise(text: str) -> str:
-    """NFKC, lower case, white space collapsed, surrounding punctuation (Unicode P*) stripped."""
-    text = " ".join(unicodedata.normalize("NFKC", text).lower().split())
-    start, end = 0, len(text)
-    while start < end and (unicodedata.category(text[start]).startswith("P") or text[start].isspace()):
-        start += 1
-    while end > start and (unicodedata.category(text[end - 1]).startswith("P") or text[end - 1].isspace()):
-        end -= 1
-    return text[start:end]
-
-
 def is_hit(predicted: str, gold: str) -> bool:
     """Equal, or one contained in the other on word boundaries ("python" hits "python and batch")."""
-    return predicted == gold or _contains(gold, predicted) or _contains(predicted, gold)
-
-
-def _contains(outer: str, inner: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(inner)}(?!\w)", outer) is not None
+    return predicted == gold or contains(gold, predicted) or contains(predicted, gold)
 
 
 def _ratio(hits: int, total: int, other_total: int) -> float:
