@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -100,6 +101,31 @@ class Settings(BaseSettings):
     ai_slow_call_seconds: float = Field(default=5.0, gt=0)  # model calls at least this slow log a warning
     # An operator's TOML price file merged over the shipped one (same format as data/prices.toml).
     ai_prices_file: FilePath | None = None
+
+    # Shared state for several instances: response cache, rate limits, budgets and provider concurrency
+    # live in Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0); in this process otherwise.
+    redis_url: SecretStr | None = None
+    redis_key_prefix: str = Field(default="jobfirst:", min_length=1, max_length=64)
+
+    # Budgets (0 = no limit): tokens are prompt + completion as metered; money is CNY at the price table.
+    # Days and months are UTC, like the usage report. Past a limit, requests degrade to the built-in engine.
+    max_monthly_tokens: int = Field(default=1_000_000, ge=0)  # the seed's 1M tokens a month
+    max_daily_tokens: int = Field(default=0, ge=0)
+    max_monthly_cost_cny: Decimal = Field(default=Decimal(0), ge=0)
+    max_daily_cost_cny: Decimal = Field(default=Decimal(0), ge=0)
+    user_max_daily_tokens: int = Field(default=0, ge=0)
+    user_max_monthly_tokens: int = Field(default=0, ge=0)
+    user_max_daily_cost_cny: Decimal = Field(default=Decimal(0), ge=0)
+    user_max_monthly_cost_cny: Decimal = Field(default=Decimal(0), ge=0)
+    budget_warning_ratio: float = Field(default=0.8, gt=0, le=1)  # the seed's warning at 800k of 1M
+    budget_webhook_url: str | None = None  # POSTed a JSON event once when a warning threshold is crossed
+
+    # Rate limits per user (0 = off): 429 with Retry-After. Provider concurrency: calls in flight to
+    # each provider, across all instances when Redis is configured (DeepSeek limits concurrency).
+    rate_limit_user_rpm: int = Field(default=0, ge=0)
+    rate_limit_user_tokens_per_day: int = Field(default=0, ge=0)
+    ai_provider_concurrency: int = Field(default=16, ge=0)
+    ai_concurrency_wait_seconds: float = Field(default=10.0, ge=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
