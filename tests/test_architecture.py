@@ -67,10 +67,11 @@ def test_every_module_says_what_lives_there(path: Path) -> None:
 
 def test_a_service_without_a_model_or_postings_never_loads_the_heavy_modules() -> None:
     # On a 3.6 GB server shared with the platform only what is used is paid for: httpx and the vendors
-    # (~10 MB) with a configured chain, numpy (~20 MB) and jieba (~9 MB) once postings are matched.
+    # (~10 MB) with a configured chain, numpy (~20 MB) and jieba (~9 MB) once postings are matched,
+    # redis only with REDIS_URL.
     code = (
         "import sys, jobfirst_ai.cli.main, jobfirst_ai.api.app\n"
-        "heavy = ('httpx', 'jobfirst_ai.llm.providers', 'numpy', 'jieba')\n"
+        "heavy = ('httpx', 'jobfirst_ai.llm.providers', 'numpy', 'jieba', 'redis')\n"
         "loaded = sorted(m for m in sys.modules if m.startswith(heavy))\n"
         "print(','.join(loaded))"
     )

@@ -25,6 +25,7 @@ from jobfirst_ai.features.resume.service import Limits, ResumeService
 from jobfirst_ai.features.usage.recorder import UsageRecorder
 from jobfirst_ai.features.usage.service import UsageService
 from jobfirst_ai.llm.metering import FanOutSink, UsageSink
+from jobfirst_ai.redis_link import RedisLink, connect_redis
 from jobfirst_ai.tasks.runner import TaskRunner
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class Services:
     interview: InterviewService | None = None
     chat: ChatService = field(kw_only=True)
     usage: UsageService = field(kw_only=True)
+    redis: RedisLink | None = field(default=None, kw_only=True)
 
 
 async def start_services(settings: Settings, model_metrics: UsageSink | None = None) -> Services:
@@ -57,7 +59,9 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
     recorder = UsageRecorder(lambda rows: insert_calls(sessions, rows))
-    chain = _chain(settings, FanOutSink(recorder, model_metrics) if model_metrics is not None else recorder)
+    redis = _redis(settings)
+    sink = FanOutSink(recorder, model_metrics) if model_metrics is not None else recorder
+    chain = _chain(settings, sink, redis)
     dictionary = load_skill_dictionary()
     backend = model_backend(settings, chain)
     analyzer = ResumeAnalyzer(dictionary, backend)
@@ -97,6 +101,7 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
         interview=interview,
         chat=chat,
         usage=UsageService(sessions, recorder),
+        redis=redis,
     )
 
 
@@ -109,6 +114,8 @@ async def stop_services(services: Services) -> None:
     if services.chain is not None:
         for backend in services.chain.backends:
             await backend.aclose()
+    if services.redis is not None:
+        await services.redis.aclose()
 
 
 def _semantic(settings: Settings, sessions: SessionFactory) -> SemanticScorer | None:
@@ -126,13 +133,20 @@ def _chat_limits(settings: Settings) -> ChatLimits:
     )
 
 
-def _chain(settings: Settings, sink: UsageSink) -> Chain | None:
+def _redis(settings: Settings) -> RedisLink | None:
+    """The shared Redis link when REDIS_URL is set; `redis` itself loads only then."""
+    if settings.redis_url is None:
+        return None
+    return connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
+
+
+def _chain(settings: Settings, sink: UsageSink, redis: RedisLink | None) -> Chain | None:
     """The provider chain; its modules (httpx and the vendors, ~10 MB) load only when one is configured."""
     if not settings.provider_chain():
         return None
     from jobfirst_ai.llm.router import build_chain
 
-    return build_chain(settings, sink=sink)
+    return build_chain(settings, sink=sink, redis=redis)
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:

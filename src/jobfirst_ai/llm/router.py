@@ -3,8 +3,10 @@
 Per provider: `BreakerProvider(RetryingProvider(backend))` — retries stay on one provider, and the breaker
 sees the outcome after retries, so an outage costs one fast failure per request once it opens. Across the
 chain: `FallbackProvider([...])` in the configured order. Outermost, unless AI_CACHE_TTL_SECONDS is 0:
-`CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). The built-in engine
-is the last resort at the feature level (features degrade to it), not a Provider here.
+`CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). Its store is a
+`MemoryCache` per process, or, given a Redis link (REDIS_URL), a `RedisCache` shared by every instance with a
+`MemoryCache` as its fallback while Redis is down. The built-in engine is the last resort at the feature
+level (features degrade to it), not a Provider here.
 
 Metering, when a usage sink is given: `MeteredProvider` outside everything, cache included — so the
 record is one per feature call, a cache hit is recorded as one (attempts=0, zero tokens and cost), and
@@ -24,7 +26,8 @@ from jobfirst_ai.config import Settings, is_loopback
 from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
-from jobfirst_ai.llm.cache import CachingProvider, MemoryCache
+from jobfirst_ai.llm.cache import CachingProvider, MemoryCache, ResponseCache
+from jobfirst_ai.llm.cache_redis import RedisCache
 from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
 from jobfirst_ai.llm.metering import MeteredProvider, UsageSink
@@ -34,6 +37,7 @@ from jobfirst_ai.llm.providers.http import HttpLimits
 from jobfirst_ai.llm.providers.registry import build_provider
 from jobfirst_ai.llm.redact import Redactor
 from jobfirst_ai.llm.retry import RetryingProvider, RetryPolicy
+from jobfirst_ai.redis_link import RedisLink
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,10 @@ def build_chain(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     sink: UsageSink | None = None,
+    redis: RedisLink | None = None,
 ) -> Chain | None:
     """The configured chain, or None when no provider is usable (the built-in engine answers alone).
-    With a `sink`, every call is metered into it."""
+    With a `sink`, every call is metered into it; with `redis`, cached answers are shared through it."""
     names = settings.provider_chain()
     if not names:
         return None
@@ -66,9 +71,7 @@ def build_chain(
     ]
     provider = wrapped[0] if len(wrapped) == 1 else FallbackProvider(wrapped)
     if settings.ai_cache_ttl_seconds > 0:  # outermost: a hit costs no retry, breaker or upstream call
-        cache = MemoryCache(
-            max_entries=settings.ai_cache_max_entries, ttl_seconds=settings.ai_cache_ttl_seconds
-        )
+        cache = _cache(settings, redis)
         provider = CachingProvider(provider, cache, ttl_seconds=settings.ai_cache_ttl_seconds)
     if sink is not None:
         provider = MeteredProvider(provider, sink, prices=load_price_table(settings.ai_prices_file))
@@ -104,6 +107,14 @@ def build_embedder(
     retrying = RetryingEmbedder(backend, RetryPolicy(attempts=settings.ai_retry_attempts))
     guarded = BreakerEmbedder(retrying, _breaker(settings, backend.name))
     return BatchingEmbedder(guarded, batch_size=EMBEDDERS[name].max_batch)
+
+
+def _cache(settings: Settings, redis: RedisLink | None) -> ResponseCache:
+    """The in-process LRU, or Redis with that LRU as its fallback while Redis is down."""
+    memory = MemoryCache(max_entries=settings.ai_cache_max_entries, ttl_seconds=settings.ai_cache_ttl_seconds)
+    if redis is None:
+        return memory
+    return RedisCache(redis, ttl_seconds=settings.ai_cache_ttl_seconds, fallback=memory)
 
 
 def _limits(settings: Settings) -> HttpLimits:
