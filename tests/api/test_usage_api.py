@@ -33,7 +33,10 @@ def _client(make_client: ClientFactory, standin: ThreadedStandin, **overrides: A
 
 
 def _analyze(client: TestClient, headers: dict[str, str], content: str = RESUME) -> None:
-    response = client.post("/api/v1/ai/resume/analyze", json={"content": content}, headers=headers)
+    # refresh: analyse anew each time (a repeat would reuse the stored analysis and make no model call)
+    response = client.post(
+        "/api/v1/ai/resume/analyze", json={"content": content}, headers=headers, params={"refresh": "true"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["engine"] == "deepseek"
 

@@ -20,6 +20,8 @@ from jobfirst_ai.features.resume.service import Limits, ResumeInput, ResumeServi
 class CrashingAnalyzer:
     """Crashes the first `crashes` calls, then analyses for real."""
 
+    configuration = "crashing test analyzer"
+
     def __init__(self, crashes: int) -> None:
         self.crashes = crashes
         self.real = ResumeAnalyzer(load_skill_dictionary())

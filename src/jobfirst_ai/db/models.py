@@ -48,10 +48,17 @@ class Resume(Base):
 
 
 class Analysis(Base):
-    """One analysis of a resume; also the durable task record (status, attempts, lease)."""
+    """One analysis of a resume; also the durable task record (status, attempts, lease).
+
+    `fingerprint` hashes what decides the answer (the analysed text, the options, the engine version and
+    the model configured), so a repeated request can be answered with the owner's stored analysis.
+    """
 
     __tablename__ = "analyses"
-    __table_args__ = (Index("ix_analyses_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_analyses_status_created", "status", "created_at"),
+        Index("ix_analyses_owner_fingerprint", "owner", "fingerprint"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     resume_id: Mapped[str] = mapped_column(ForeignKey("resumes.id", ondelete="CASCADE"), index=True)
@@ -68,6 +75,7 @@ class Analysis(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class Job(Base):

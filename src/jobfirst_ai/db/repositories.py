@@ -64,6 +64,19 @@ async def find_analysis(session: AsyncSession, analysis_id: str, owner: str | No
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def find_reusable_analysis(session: AsyncSession, owner: str, fingerprint: str) -> Analysis | None:
+    """The owner's newest succeeded analysis with this fingerprint that the engine did not answer in the
+    model's place (a degraded result is not reused, so asking again can still get the model's answer)."""
+    query = (
+        select(Analysis)
+        .where(Analysis.owner == owner, Analysis.fingerprint == fingerprint, Analysis.status == SUCCEEDED)
+        .where(Analysis.result["degraded"].as_boolean().is_(False))
+        .order_by(Analysis.created_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def find_resume(session: AsyncSession, resume_id: str, owner: str | None) -> Resume | None:
     """The resume with this id, if `owner` owns it."""
     query = select(Resume).where(Resume.id == resume_id)

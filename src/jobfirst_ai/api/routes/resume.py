@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from jobfirst_ai.api.deps import PrincipalDep, ResumeInputDep, ServicesDep
 from jobfirst_ai.features.resume.schemas import (
@@ -18,6 +18,12 @@ from jobfirst_ai.features.resume.schemas import (
 )
 
 router = APIRouter(tags=["resume"])
+
+# A query parameter, so it works the same for JSON, multipart and plain-text bodies.
+RefreshParam = Annotated[
+    bool,
+    Query(description="Analyse anew even when a stored analysis of the same input exists (and store it)"),
+]
 
 _BODY: dict[str, Any] = {
     "requestBody": {
@@ -52,6 +58,7 @@ class AnalyzeResponse(AnalysisResult):
 
     analysis_id: str
     resume_id: str
+    reused: bool = False
 
 
 @router.post(
@@ -63,12 +70,20 @@ class AnalyzeResponse(AnalysisResult):
     summary="Queue a resume analysis (durable task)",
 )
 async def start_analysis(
-    services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep, response: Response
+    services: ServicesDep,
+    principal: PrincipalDep,
+    given: ResumeInputDep,
+    response: Response,
+    refresh: RefreshParam = False,
 ) -> TaskAccepted:
-    """Accept a resume; the task is stored before this answers, so it survives a crash or restart."""
-    analysis = await services.resumes.submit(principal.subject, given)
+    """Accept a resume; the task is stored before this answers, so it survives a crash or restart.
+    The caller's finished analysis of the same input is answered at once (`reused`) unless `refresh`."""
+    analysis = await services.resumes.submit(principal.subject, given, refresh=refresh)
     response.headers["Location"] = f"/api/v1/ai/analyses/{analysis.id}"
-    return TaskAccepted(task_id=analysis.id, status="queued", resume_id=analysis.resume_id)
+    reused = analysis.status != "queued"
+    return TaskAccepted(
+        task_id=analysis.id, status=analysis.status, resume_id=analysis.resume_id, reused=reused
+    )
 
 
 @router.get(
@@ -86,13 +101,17 @@ async def get_analysis(services: ServicesDep, principal: PrincipalDep, analysis_
     responses=_ERRORS,
     summary="Analyse a resume and answer at once",
 )
-async def analyze_resume(services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep) -> Response:
-    """Same input as start-analysis; the result is also stored and readable at its Location."""
-    analysis, result = await services.resumes.analyze_now(principal.subject, given)
+async def analyze_resume(
+    services: ServicesDep, principal: PrincipalDep, given: ResumeInputDep, refresh: RefreshParam = False
+) -> Response:
+    """Same input as start-analysis; the result is also stored and readable at its Location. The caller's
+    stored analysis of the same input is answered again (`reused`) unless `refresh`."""
+    done = await services.resumes.analyze_now(principal.subject, given, refresh=refresh)
+    analysis = done.analysis
     # The result was validated when it was built; answering with its JSON directly skips a dump and two
     # re-validations (~5% of the service's CPU under load).
     answer = AnalyzeResponse.model_construct(
-        **dict(result), analysis_id=analysis.id, resume_id=analysis.resume_id
+        **dict(done.result), analysis_id=analysis.id, resume_id=analysis.resume_id, reused=done.reused
     ).model_dump_json()
     return Response(
         answer, media_type="application/json", headers={"Location": f"/api/v1/ai/analyses/{analysis.id}"}
@@ -120,7 +139,8 @@ async def optimize_resume(
     summary="Analyse up to 50 resumes in one call",
 )
 async def analyze_batch(
-    services: ServicesDep, principal: PrincipalDep, request: BatchRequest
+    services: ServicesDep, principal: PrincipalDep, request: BatchRequest, refresh: RefreshParam = False
 ) -> BatchResponse:
-    """Items run concurrently within the provider limits; one bad item gets an error, not a failed batch."""
-    return await services.resumes.analyze_batch(principal.subject, request)
+    """Items run concurrently within the provider limits; one bad item gets an error, not a failed batch.
+    Each item reuses the caller's stored analysis of the same input unless `refresh`."""
+    return await services.resumes.analyze_batch(principal.subject, request, refresh=refresh)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from jobfirst_ai import __version__
 from jobfirst_ai.engine.analyze import EngineAnalysis, analyze_text
 from jobfirst_ai.engine.skills import SkillDictionary
 from jobfirst_ai.engine.summary import years_of
@@ -25,6 +26,15 @@ class ResumeAnalyzer:
 
     dictionary: SkillDictionary
     backend: ModelBackend | None = None
+
+    @property
+    def configuration(self) -> str:
+        """What besides the input decides the answer: the engine's version and the model, if one is set."""
+        if self.backend is None:
+            return f"jobfirst-ai {__version__}; builtin"
+        provider = self.backend.provider
+        thinking = "thinking" if self.backend.thinking else "no thinking"
+        return f"jobfirst-ai {__version__}; {provider.name}/{provider.model}; {thinking}"
 
     def analyze(self, text: str, *, today: date, language: Language | None = None) -> AnalysisResult:
         """Analyse resume text with the built-in engine (CPU-bound: callers run it off the event loop)."""

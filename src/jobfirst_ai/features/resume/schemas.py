@@ -74,11 +74,14 @@ class AnalysisResult(BaseModel):
 
 
 class TaskAccepted(BaseModel):
-    """An analysis accepted for background processing (HTTP 202)."""
+    """An analysis accepted for background processing (HTTP 202), or the stored one reused (succeeded)."""
 
     task_id: str
     status: TaskStatus
     resume_id: str
+    reused: bool = Field(
+        default=False, description="True when a stored analysis of the same input answered (already done)"
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -162,6 +165,7 @@ class BatchOutcome(BaseModel):
     analysis_id: str | None = None
     result: AnalysisResult | None = None
     error: ErrorDetail | None = None
+    reused: bool = Field(default=False, description="True when a stored analysis of the same input answered")
 
 
 class BatchResponse(BaseModel):

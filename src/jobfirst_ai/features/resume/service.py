@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import re
 import time
@@ -59,6 +60,15 @@ class PreparedResume:
     size_bytes: int
     filename: str | None
     extract_ms: float
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A finished analysis: its stored row, its result, and whether an earlier analysis was reused."""
+
+    analysis: Analysis
+    result: AnalysisResult
+    reused: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,33 +162,57 @@ class ResumeService:
         self._today = today
         self._concurrency = concurrency
 
-    async def submit(self, owner: str, given: ResumeInput) -> Analysis:
-        """Validate and persist the resume and a queued analysis, then wake a worker (for HTTP 202)."""
+    async def submit(self, owner: str, given: ResumeInput, *, refresh: bool = False) -> Analysis:
+        """Validate and persist the resume and a queued analysis, then wake a worker (for HTTP 202).
+
+        Unless `refresh`, the owner's stored analysis of the same input comes back instead, already
+        succeeded (its status tells the two apart), and nothing is stored or queued.
+        """
         prepared = await self._prepare(given)
+        key = self.fingerprint(prepared.text, given.language)
+        if not refresh and (stored := await self._reusable(owner, key)) is not None:
+            return stored
         options = {"language": given.language, "extract_ms": prepared.extract_ms}
         async with self._sessions.begin() as session:
             resume = await repositories.add_resume(session, _resume_row(owner, prepared))
-            analysis = await repositories.add_analysis(
-                session, _analysis_row(owner, resume.id, status=repositories.QUEUED, options=options)
+            row = _analysis_row(
+                owner, resume.id, status=repositories.QUEUED, options=options, fingerprint=key
             )
+            analysis = await repositories.add_analysis(session, row)
         self.on_queued()
         return analysis
 
-    async def analyze_now(self, owner: str, given: ResumeInput) -> tuple[Analysis, AnalysisResult]:
-        """Validate, analyse and persist in one call."""
+    async def analyze_now(self, owner: str, given: ResumeInput, *, refresh: bool = False) -> Analysed:
+        """Validate, analyse and persist in one call; unless `refresh`, the owner's stored analysis of the
+        same input is returned instead (marked reused) without running the engine or the model again."""
         prepared = await self._prepare(given)
+        key = self.fingerprint(prepared.text, given.language)
+        if not refresh and (stored := await self._reusable(owner, key)) is not None:
+            return Analysed(stored, AnalysisResult.model_validate(stored.result), reused=True)
         started = time.perf_counter()
         result = await self._analyze(
             prepared.text, given.language, owner=owner, extract_ms=prepared.extract_ms
         )
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000 + prepared.extract_ms, 2)
         resume = _resume_row(owner, prepared)
-        analysis = _analysis_row(owner, resume.id, status=repositories.SUCCEEDED, options={})
+        analysis = _analysis_row(owner, resume.id, status=repositories.SUCCEEDED, options={}, fingerprint=key)
         analysis.result, analysis.engine, analysis.attempts = result.model_dump(mode="json"), result.engine, 1
         analysis.started_at = analysis.finished_at = analysis.created_at
         async with self._sessions.begin() as session:
             await repositories.add_analysed_resume(session, resume, analysis)
-        return analysis, result
+        return Analysed(analysis, result)
+
+    def fingerprint(self, text: str, language: Language | None) -> str:
+        """sha256 of everything that decides an analysis: the text the engine reads, the options, the
+        answering configuration (engine version, model) and the month "present" resolves to."""
+        key = {
+            "text": text,
+            "language": language,
+            "configuration": self._analyzer.configuration,
+            "month": self._today().strftime("%Y-%m"),
+        }
+        encoded = json.dumps(key, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
 
     async def get(self, owner: str | None, analysis_id: str) -> AnalysisTask:
         """The analysis with its status; NotFound for an unknown id or another user's."""
@@ -222,18 +256,23 @@ class ResumeService:
         }
         await self._finish(analysis_id, attempt, values)
 
-    async def analyze_batch(self, owner: str, request: BatchRequest) -> BatchResponse:
-        """Analyse every item concurrently, at most `concurrency` at a time; per-item results and errors."""
+    async def analyze_batch(
+        self, owner: str, request: BatchRequest, *, refresh: bool = False
+    ) -> BatchResponse:
+        """Analyse every item concurrently, at most `concurrency` at a time; per-item results and errors.
+        Each item reuses a stored analysis of the same input as `analyze_now` does."""
         gate = asyncio.Semaphore(self._concurrency)
 
         async def one(item: BatchItem) -> BatchOutcome:
             async with gate:
                 given = ResumeInput(text=item.content, filename=item.filename, language=item.language)
                 try:
-                    analysis, result = await self.analyze_now(owner, given)
+                    done = await self.analyze_now(owner, given, refresh=refresh)
                 except JobFirstError as error:
                     return BatchOutcome(id=item.id, error=ErrorDetail(code=error.code, message=error.message))
-                return BatchOutcome(id=item.id, analysis_id=analysis.id, result=result)
+                return BatchOutcome(
+                    id=item.id, analysis_id=done.analysis.id, result=done.result, reused=done.reused
+                )
 
         outcomes = list(await asyncio.gather(*(one(item) for item in request.items)))
         failed = sum(1 for outcome in outcomes if outcome.error)
@@ -256,6 +295,10 @@ class ResumeService:
         if given.data is None:
             return prepare_resume(given, self._limits)
         return await asyncio.to_thread(prepare_resume, given, self._limits)
+
+    async def _reusable(self, owner: str, fingerprint: str) -> Analysis | None:
+        async with self._sessions() as session:
+            return await repositories.find_reusable_analysis(session, owner, fingerprint)
 
     async def _analyze(
         self, text: str, language: Language | None, *, owner: str, extract_ms: float
@@ -295,7 +338,9 @@ def _resume_row(owner: str, prepared: PreparedResume) -> Resume:
     )
 
 
-def _analysis_row(owner: str, resume_id: str, *, status: str, options: dict[str, Any]) -> Analysis:
+def _analysis_row(
+    owner: str, resume_id: str, *, status: str, options: dict[str, Any], fingerprint: str
+) -> Analysis:
     return Analysis(
         id=repositories.new_id(),
         resume_id=resume_id,
@@ -304,6 +349,7 @@ def _analysis_row(owner: str, resume_id: str, *, status: str, options: dict[str,
         options=options,
         attempts=0,
         created_at=utc_now(),
+        fingerprint=fingerprint,
     )
 
 
