@@ -11,6 +11,7 @@ JobFirstError                      code, message (safe to show a user), status
 ├── Forbidden                      403  a valid token without the role the action needs
 ├── NotFound                       404  unknown id, or one that belongs to another user
 ├── Conflict                       409  a write lost a race, or the resource's state forbids it
+├── TooManyRequests                429  a per-user rate limit (with Retry-After)
 └── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
 """
 
@@ -100,6 +101,17 @@ class Conflict(JobFirstError):
 
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(JobFirstError):
+    """The caller passed a per-user rate limit; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
 
 
 class ConfigError(JobFirstError):

@@ -6,9 +6,10 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from jobfirst_ai import __version__
+from jobfirst_ai.api.deps import enforce_rate_limits
 from jobfirst_ai.api.errors import install_error_handlers
 from jobfirst_ai.api.metrics import AppMetrics, MetricsMiddleware
 from jobfirst_ai.api.middleware import RequestIdMiddleware
@@ -50,10 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.metrics_enabled:
         app.include_router(metrics_page.router)
     app.include_router(health.router)
-    app.include_router(resume.router, prefix="/api/v1/ai")
+    limited = [Depends(enforce_rate_limits)]  # per-user rate limits on the AI work (not postings or usage)
+    app.include_router(resume.router, prefix="/api/v1/ai", dependencies=limited)
     app.include_router(jobs.router, prefix="/api/v1/ai")
-    app.include_router(matching.router, prefix="/api/v1/ai")
-    app.include_router(interview.router, prefix="/api/v1/ai")
-    app.include_router(chat.router, prefix="/api/v1/ai")
+    app.include_router(matching.router, prefix="/api/v1/ai", dependencies=limited)
+    app.include_router(interview.router, prefix="/api/v1/ai", dependencies=limited)
+    app.include_router(chat.router, prefix="/api/v1/ai", dependencies=limited)
     app.include_router(usage.router, prefix="/api/v1/ai")
     return app

@@ -16,6 +16,7 @@ from jobfirst_ai.api.state import Services
 from jobfirst_ai.auth import Principal
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import PayloadTooLarge, UnsupportedFileType, ValidationFailed
+from jobfirst_ai.features.resume.enrich import user_tag
 from jobfirst_ai.features.resume.schemas import AnalyzeRequest
 from jobfirst_ai.features.resume.service import Limits, ResumeInput, prepare_resume
 
@@ -44,6 +45,14 @@ async def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def enforce_rate_limits(request: Request, services: ServicesDep, principal: PrincipalDep) -> None:
+    """The caller's per-user limits, on every POST of the AI routers (429 with Retry-After past them)."""
+    limiter = services.limiter
+    if limiter is None or not limiter.is_enabled or request.method != "POST":
+        return
+    await limiter.check(user_tag(principal.subject))
 
 
 async def read_resume_input(request: Request, services: ServicesDep) -> ResumeInput:

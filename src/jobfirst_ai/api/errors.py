@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from jobfirst_ai.errors import AuthError, JobFirstError
+from jobfirst_ai.errors import AuthError, JobFirstError, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,10 @@ async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, JobFirstError)
     if isinstance(exc, AuthError):
         logger.info("rejected token: %s", exc.code)
-    return error_response(request, exc.status, exc.code, exc.message)
+    response = error_response(request, exc.status, exc.code, exc.message)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return response
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:

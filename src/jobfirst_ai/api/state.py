@@ -22,9 +22,12 @@ from jobfirst_ai.features.matching.service import MatchService
 from jobfirst_ai.features.resume.analysis import ResumeAnalyzer
 from jobfirst_ai.features.resume.enrich import model_backend
 from jobfirst_ai.features.resume.service import Limits, ResumeService
+from jobfirst_ai.features.usage.budgets import build_budget, build_rate_limiter
 from jobfirst_ai.features.usage.recorder import UsageRecorder
 from jobfirst_ai.features.usage.service import UsageService
+from jobfirst_ai.llm.budget import BudgetGuard
 from jobfirst_ai.llm.metering import FanOutSink, UsageSink
+from jobfirst_ai.ratelimit import RateLimiter
 from jobfirst_ai.redis_link import RedisLink, connect_redis
 from jobfirst_ai.tasks.runner import TaskRunner
 
@@ -50,6 +53,8 @@ class Services:
     chat: ChatService = field(kw_only=True)
     usage: UsageService = field(kw_only=True)
     redis: RedisLink | None = field(default=None, kw_only=True)
+    budget: BudgetGuard | None = field(default=None, kw_only=True)
+    limiter: RateLimiter | None = field(default=None, kw_only=True)
 
 
 async def start_services(settings: Settings, model_metrics: UsageSink | None = None) -> Services:
@@ -61,7 +66,8 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
     recorder = UsageRecorder(lambda rows: insert_calls(sessions, rows))
     redis = _redis(settings)
     sink = FanOutSink(recorder, model_metrics) if model_metrics is not None else recorder
-    chain = _chain(settings, sink, redis)
+    budget = build_budget(settings, sessions, recorder, redis) if settings.provider_chain() else None
+    chain = _chain(settings, sink, redis, budget)
     dictionary = load_skill_dictionary()
     backend = model_backend(settings, chain)
     analyzer = ResumeAnalyzer(dictionary, backend)
@@ -102,6 +108,8 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
         chat=chat,
         usage=UsageService(sessions, recorder),
         redis=redis,
+        budget=budget,
+        limiter=build_rate_limiter(settings, redis, budget),
     )
 
 
@@ -140,13 +148,15 @@ def _redis(settings: Settings) -> RedisLink | None:
     return connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
 
 
-def _chain(settings: Settings, sink: UsageSink, redis: RedisLink | None) -> Chain | None:
+def _chain(
+    settings: Settings, sink: UsageSink, redis: RedisLink | None, budget: BudgetGuard | None
+) -> Chain | None:
     """The provider chain; its modules (httpx and the vendors, ~10 MB) load only when one is configured."""
     if not settings.provider_chain():
         return None
     from jobfirst_ai.llm.router import build_chain
 
-    return build_chain(settings, sink=sink, redis=redis)
+    return build_chain(settings, sink=sink, redis=redis, budget=budget)
 
 
 def _log_start(settings: Settings, verifier: TokenVerifier) -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "MemoryLedger",
     "RedisLedger",
     "Reservation",
+    "Webhook",
     "reserve_tokens",
 ]
 
@@ -173,7 +174,7 @@ class BudgetGuard:
         limits: BudgetLimits,
         ledger: Ledger,
         prices: PriceTable,
-        price_points: Sequence[tuple[str, str]],
+        price_points: Sequence[tuple[str, str]] = (),
         *,
         baseline: Baseline | None = None,
         webhook: Webhook | None = None,
@@ -182,7 +183,7 @@ class BudgetGuard:
         self.limits = limits
         self.ledger = ledger
         self.prices = prices
-        self.price_points = list(price_points)
+        self.price_points = list(price_points)  # build_chain sets the chain's (provider, model) pairs
         self.baseline = baseline
         self.webhook = webhook
         self._now = wall_clock

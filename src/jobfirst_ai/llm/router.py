@@ -1,9 +1,12 @@
 """The one place that composes the provider stack from settings.
 
-Per provider: `BreakerProvider(RetryingProvider(backend))` — retries stay on one provider, and the breaker
-sees the outcome after retries, so an outage costs one fast failure per request once it opens. Across the
-chain: `FallbackProvider([...])` in the configured order. Outermost, unless AI_CACHE_TTL_SECONDS is 0:
-`CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). Its store is a
+Per provider: `BreakerProvider(RetryingProvider(LimitedProvider(backend)))` — retries stay on one provider,
+and the breaker sees the outcome after retries, so an outage costs one fast failure per request once it
+opens; each HTTP attempt holds one of the provider's AI_PROVIDER_CONCURRENCY slots (shared through Redis
+when configured), never across a backoff sleep. Across the chain: `FallbackProvider([...])` in the
+configured order. Then, when some budget limit is set, `BudgetedProvider` (reserve, settle, refund; past a
+limit it raises BudgetExceeded and features degrade to the engine). Outermost, unless AI_CACHE_TTL_SECONDS
+is 0: `CachingProvider` (exact-match answers per user, single flight; a hit costs no tokens). Its store is a
 `MemoryCache` per process, or, given a Redis link (REDIS_URL), a `RedisCache` shared by every instance with a
 `MemoryCache` as its fallback while Redis is down. The built-in engine is the last resort at the feature
 level (features degrade to it), not a Provider here.
@@ -26,8 +29,10 @@ from jobfirst_ai.config import Settings, is_loopback
 from jobfirst_ai.errors import ConfigError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.breaker import BreakerProvider, CircuitBreaker
+from jobfirst_ai.llm.budget import BudgetedProvider, BudgetGuard
 from jobfirst_ai.llm.cache import CachingProvider, MemoryCache, ResponseCache
 from jobfirst_ai.llm.cache_redis import RedisCache
+from jobfirst_ai.llm.concurrency import LimitedProvider, MemorySlots, RedisSlots, Slots
 from jobfirst_ai.llm.embeddings import BatchingEmbedder, BreakerEmbedder, Embedder, RetryingEmbedder
 from jobfirst_ai.llm.fallback import FallbackProvider
 from jobfirst_ai.llm.metering import MeteredProvider, UsageSink
@@ -48,6 +53,7 @@ class Chain:
     backends: list[Provider]
     breakers: list[CircuitBreaker]
     redactor: Redactor | None
+    budget: BudgetGuard | None = None
 
 
 def build_chain(
@@ -56,6 +62,7 @@ def build_chain(
     transport: httpx.AsyncBaseTransport | None = None,
     sink: UsageSink | None = None,
     redis: RedisLink | None = None,
+    budget: BudgetGuard | None = None,
 ) -> Chain | None:
     """The configured chain, or None when no provider is usable (the built-in engine answers alone).
     With a `sink`, every call is metered into it; with `redis`, cached answers are shared through it."""
@@ -65,18 +72,24 @@ def build_chain(
     limits = _limits(settings)
     backends = [_backend(settings, name, limits, transport) for name in names]
     breakers = [_breaker(settings, backend.name) for backend in backends]
+    slots = _slots(settings, redis)
     wrapped: list[Provider] = [
-        BreakerProvider(RetryingProvider(backend, attempts=settings.ai_retry_attempts), breaker)
+        BreakerProvider(
+            RetryingProvider(_limited(backend, slots, settings), attempts=settings.ai_retry_attempts), breaker
+        )
         for backend, breaker in zip(backends, breakers, strict=True)
     ]
     provider = wrapped[0] if len(wrapped) == 1 else FallbackProvider(wrapped)
+    if budget is not None and budget.limits.is_active:  # inside the cache: a cached answer costs nothing
+        budget.price_points = [(backend.name, backend.model) for backend in backends]
+        provider = BudgetedProvider(provider, budget)
     if settings.ai_cache_ttl_seconds > 0:  # outermost: a hit costs no retry, breaker or upstream call
         cache = _cache(settings, redis)
         provider = CachingProvider(provider, cache, ttl_seconds=settings.ai_cache_ttl_seconds)
     if sink is not None:
         provider = MeteredProvider(provider, sink, prices=load_price_table(settings.ai_prices_file))
     redactor = Redactor() if settings.redact_pii and not _all_local(settings, names) else None
-    return Chain(provider, backends, breakers, redactor)
+    return Chain(provider, backends, breakers, redactor, budget)
 
 
 def build_embedder(
@@ -115,6 +128,22 @@ def _cache(settings: Settings, redis: RedisLink | None) -> ResponseCache:
     if redis is None:
         return memory
     return RedisCache(redis, ttl_seconds=settings.ai_cache_ttl_seconds, fallback=memory)
+
+
+def _slots(settings: Settings, redis: RedisLink | None) -> Slots | None:
+    """AI_PROVIDER_CONCURRENCY slots per provider: shared through Redis when there is one (0 = no limit)."""
+    limit = settings.ai_provider_concurrency
+    if limit <= 0:
+        return None
+    if redis is None:
+        return MemorySlots(limit)
+    return RedisSlots(redis, limit, lease_seconds=settings.ai_timeout_seconds + 30)
+
+
+def _limited(backend: Provider, slots: Slots | None, settings: Settings) -> Provider:
+    if slots is None:
+        return backend
+    return LimitedProvider(backend, slots, wait_seconds=settings.ai_concurrency_wait_seconds)
 
 
 def _limits(settings: Settings) -> HttpLimits:
