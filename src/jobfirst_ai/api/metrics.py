@@ -34,7 +34,22 @@ logger = logging.getLogger(__name__)
 OTHER = "other"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 PROVIDERS = frozenset({"deepseek", "openai", "gemini", "ollama", "openai_compatible"})
-OUTCOMES = frozenset({"ok", "error", "timeout", "rate_limited", "unavailable", "circuit_open", "cancelled"})
+OUTCOMES = frozenset(
+    {
+        "ok",
+        "error",
+        "timeout",
+        "rate_limited",
+        "unavailable",
+        "circuit_open",
+        "cancelled",
+        "busy",
+        "budget_exceeded",
+        "auth_failed",
+        "insufficient_balance",
+        "bad_request",
+    }
+)
 CURRENCIES = frozenset({"USD", "CNY"})
 # Model calls run from ~0.1 s (cache-warm local model) to the 30 s default timeout and beyond.
 MODEL_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0)
@@ -93,9 +108,6 @@ class ModelMetrics:
         self.cost = Counter(
             "jobfirst_model_cost", "Model spend by currency", [*labels, "currency"], registry=registry
         )
-        self.budget_used = Gauge(
-            "jobfirst_budget_used_ratio", "Share of the model budget spent (1 = exhausted)", registry=registry
-        )
 
     def allow_models(self, names: Iterable[str | None]) -> None:
         """Admit these model names as label values (the configured chain's; others read `other`)."""
@@ -123,6 +135,7 @@ class ModelMetrics:
             provider if provider in self.providers else OTHER,
             model if model in self.models else OTHER,
         )
+        outcome = outcome.removeprefix("provider_")  # error codes: provider_timeout, provider_busy, ...
         self.latency.labels(*labels, outcome if outcome in OUTCOMES else OTHER).observe(seconds)
         kinds = {
             "cache_hit": cache_hit_tokens,
@@ -155,10 +168,6 @@ class ModelMetrics:
             currency=currency,
         )
 
-    def set_budget_used(self, ratio: float) -> None:
-        """The share of the budget spent so far (the budget layer calls this when it changes)."""
-        self.budget_used.set(ratio)
-
 
 class ServiceCollector(Collector):
     """State read at scrape time: breakers, the response cache, and the task queue depth."""
@@ -187,6 +196,21 @@ class ServiceCollector(Collector):
             cache.add_metric(["miss"], misses)
         yield breakers
         yield cache
+        budget = GaugeMetricFamily(
+            "jobfirst_budget_used_ratio",
+            "Share of each platform-wide budget limit used (1 = exhausted: calls degrade to the engine)",
+            labels=["period", "unit"],
+        )
+        if services is not None and services.budget is not None:
+            for (period, unit), ratio in sorted(services.budget.global_ratios.items()):
+                budget.add_metric([period, unit], ratio)
+        yield budget
+        if services is not None and services.redis is not None:
+            yield GaugeMetricFamily(
+                "jobfirst_redis_up",
+                "1 while Redis answers; 0 while cache, budgets and limits fall back to this process",
+                value=1.0 if services.redis.is_up else 0.0,
+            )
 
 
 class AppMetrics:

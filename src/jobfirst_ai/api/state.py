@@ -106,7 +106,7 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
         chain,
         interview=interview,
         chat=chat,
-        usage=UsageService(sessions, recorder),
+        usage=UsageService(sessions, recorder, budget),
         redis=redis,
         budget=budget,
         limiter=build_rate_limiter(settings, redis, budget),

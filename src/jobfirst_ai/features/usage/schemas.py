@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 Period = Literal["day", "month"]
 Scope = Literal["own", "all"]
 
-__all__ = ["DailyCost", "Period", "Scope", "TokenCounts", "UsageGroup", "UsageReport"]
+__all__ = ["BudgetStatus", "DailyCost", "Period", "Scope", "TokenCounts", "UsageGroup", "UsageReport"]
 
 
 class TokenCounts(BaseModel):
@@ -44,6 +44,18 @@ class DailyCost(BaseModel):
     cost_cny: Decimal
 
 
+class BudgetStatus(BaseModel):
+    """One budget limit: how much of it is used (reservations of calls in flight included)."""
+
+    scope: Literal["global", "user"]
+    period: Period
+    unit: Literal["tokens", "cny"]
+    limit: Decimal
+    used: Decimal
+    remaining: Decimal
+    used_ratio: float = Field(description="used / limit (1 = exhausted: calls degrade to the engine)")
+
+
 class UsageReport(BaseModel):
     """Model usage over a period: the seed's statistics (requests, tokens, average response time,
     estimated cost) and more. Costs are estimates from the price table; unpriced models count 0."""
@@ -68,5 +80,8 @@ class UsageReport(BaseModel):
     by_model: list[UsageGroup]
     by_user: list[UsageGroup] | None = Field(default=None, description="Admin only: per user tag")
     daily: list[DailyCost]
-    budget_used: Decimal | None = Field(default=None, description="Not built yet: always null")
-    budget_remaining: Decimal | None = Field(default=None, description="Not built yet: always null")
+    budgets: list[BudgetStatus] = Field(
+        default_factory=list,
+        description="Each budget limit that applies, today's or this month's (UTC): yours as a user, the "
+        "platform's as an admin. Empty when no limit is set or no model is configured.",
+    )

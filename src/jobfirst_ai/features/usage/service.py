@@ -11,7 +11,15 @@ from jobfirst_ai.db.session import SessionFactory
 from jobfirst_ai.db.usage import CallSums, LatencyPoint, Window, group_sums, latency_points, total_sums
 from jobfirst_ai.features.resume.enrich import user_tag
 from jobfirst_ai.features.usage.recorder import UsageRecorder
-from jobfirst_ai.features.usage.schemas import DailyCost, Period, TokenCounts, UsageGroup, UsageReport
+from jobfirst_ai.features.usage.schemas import (
+    BudgetStatus,
+    DailyCost,
+    Period,
+    TokenCounts,
+    UsageGroup,
+    UsageReport,
+)
+from jobfirst_ai.llm.budget import BudgetGuard
 
 __all__ = ["UsageService", "period_start", "usage_report"]
 
@@ -21,14 +29,35 @@ PICO = Decimal("1e12")
 class UsageService:
     """The process's usage recorder (the provider chain's sink) and the report over what it wrote."""
 
-    def __init__(self, sessions: SessionFactory, recorder: UsageRecorder) -> None:
+    def __init__(
+        self, sessions: SessionFactory, recorder: UsageRecorder, budget: BudgetGuard | None = None
+    ) -> None:
         self.sessions = sessions
         self.recorder = recorder
+        self.budget = budget
 
     async def report(self, period: Period, *, owner: str | None) -> UsageReport:
-        """The report, after writing what is still queued (so a caller sees its own latest calls)."""
+        """The report, after writing what is still queued (so a caller sees its own latest calls), with
+        the budget lines of the period: the owner's own, or the platform's when `owner` is None."""
         await self.recorder.flush()
-        return await usage_report(self.sessions, period, owner=owner)
+        report = await usage_report(self.sessions, period, owner=owner)
+        if self.budget is not None:
+            lines = await self.budget.lines(None if owner is None else user_tag(owner))
+            wanted = "global" if owner is None else "user"
+            report.budgets = [
+                BudgetStatus(
+                    scope=line.scope,
+                    period=line.period,
+                    unit=line.unit,
+                    limit=line.limit,
+                    used=line.used,
+                    remaining=line.remaining,
+                    used_ratio=line.ratio,
+                )
+                for line in lines
+                if line.scope == wanted and line.period == period
+            ]
+        return report
 
 
 def period_start(period: Period, now: datetime) -> datetime:
