@@ -188,3 +188,19 @@ async def test_a_restored_answer_that_breaks_the_schema_degrades_cleanly() -> No
 
     assert result.degraded
     assert result.degraded_reason is not None and "invalid_model_output" in result.degraded_reason
+
+
+@pytest.mark.parametrize(
+    ("bullet", "language", "improved"),
+    [
+        ("Responsible for maintaining ETL jobs", "en", "Led maintaining ETL jobs"),
+        ("Worked on various internal tools", "en", "Delivered various internal tools"),
+        ("负责支付系统的维护", "zh", "主导支付系统的维护"),
+    ],
+)
+def test_a_builtin_rewrite_keeps_english_words_apart_and_chinese_joined(
+    bullet: str, language: str, improved: str
+) -> None:
+    from jobfirst_ai.features.resume.optimize import builtin_rewrite
+
+    assert builtin_rewrite(bullet, language).improved.startswith(improved)  # type: ignore[arg-type]

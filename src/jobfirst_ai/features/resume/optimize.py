@@ -65,7 +65,9 @@ def builtin_rewrite(bullet: str, language: Language) -> Rewrite:
     if opener and opener[0] == "weak" and opener[1] in _STRONGER:
         phrase = opener[1]
         at = bullet.casefold().find(phrase.casefold())
-        improved = bullet[:at] + _STRONGER[phrase] + bullet[at + len(phrase) :].lstrip(" ")
+        verb, rest = _STRONGER[phrase], bullet[at + len(phrase) :].lstrip(" ")
+        gap = " " if verb[-1].isascii() and rest[:1].isascii() and rest[:1].isalnum() else ""
+        improved = bullet[:at] + verb + gap + rest
     if not find_quantities(bullet):
         improved = improved.rstrip("。.；; ") + _ASK_RESULT[language]
     return Rewrite(original=bullet, improved=improved, reason=_REASON[language])
