@@ -93,6 +93,41 @@ def test_analyze_uses_the_configured_model_chain(
     assert len([request for request in standin.requests() if request.path.endswith("/chat/completions")]) == 2
 
 
+def test_analyze_records_its_model_calls_for_the_usage_report(
+    monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin
+) -> None:
+    _point_at(monkeypatch, standin)
+    paths = [str(FIXTURES / name) for name in ("resume_zh_nurse.txt", "resume_en_sales.txt")]
+    assert runner.invoke(app, ["analyze", *paths, "--json"]).exit_code == 0
+
+    result = runner.invoke(app, ["usage", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [(group["key"], group["requests"]) for group in report["by_feature"]] == [("resume_analysis", 2)]
+    assert report["tokens"]["total"] > 0
+
+
+def test_analyze_past_the_budget_is_answered_by_the_engine(
+    monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin
+) -> None:
+    _point_at(monkeypatch, standin)
+    monkeypatch.setenv("MAX_MONTHLY_TOKENS", "100")
+
+    result = runner.invoke(app, ["analyze", str(FIXTURES / "resume_en_sales.txt"), "--json"])
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["engine"], document["degraded"]) == ("builtin", True)
+    assert document["degraded_reason"].startswith("budget_exceeded")
+    assert standin.requests() == []
+
+
+def test_analyze_without_a_model_creates_no_database(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["analyze", str(FIXTURES / "resume_en_sales.txt")]).exit_code == 0
+    assert not (tmp_path / "data").exists()
+
+
 def test_check_probes_each_provider(monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin) -> None:
     _point_at(monkeypatch, standin)
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from jobfirst_ai.cli.model_chain import command_chain
 from jobfirst_ai.config import Settings
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.engine.types import Language
@@ -47,27 +48,22 @@ def analyze_command(
 async def analyze_files(
     paths: list[Path], settings: Settings, language: Language | None
 ) -> list[tuple[Path, Outcome]]:
-    """Every file, concurrently within AI_MAX_CONCURRENCY, with a progress bar for more than one."""
-    from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
+    """Every file, concurrently within AI_MAX_CONCURRENCY, with a progress bar for more than one. Model
+    calls are metered into the usage table and count against the budgets, as the service's do."""
+    async with command_chain(settings, needs_database=False) as command:
+        analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, command.chain))
+        limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
+        gate = asyncio.Semaphore(settings.ai_max_concurrency)
+        with Progress(transient=True, disable=len(paths) < 2) as progress:
+            bar = progress.add_task("Analysing", total=len(paths))
 
-    chain = build_chain(settings)
-    analyzer = ResumeAnalyzer(load_skill_dictionary(), model_backend(settings, chain))
-    limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
-    gate = asyncio.Semaphore(settings.ai_max_concurrency)
-    with Progress(transient=True, disable=len(paths) < 2) as progress:
-        bar = progress.add_task("Analysing", total=len(paths))
+            async def one(path: Path) -> tuple[Path, Outcome]:
+                async with gate:
+                    outcome = await analyze_file(path, analyzer, limits, language)
+                progress.advance(bar)
+                return path, outcome
 
-        async def one(path: Path) -> tuple[Path, Outcome]:
-            async with gate:
-                outcome = await analyze_file(path, analyzer, limits, language)
-            progress.advance(bar)
-            return path, outcome
-
-        try:
             return list(await asyncio.gather(*(one(path) for path in paths)))
-        finally:
-            for backend in chain.backends if chain else []:
-                await backend.aclose()
 
 
 async def analyze_file(

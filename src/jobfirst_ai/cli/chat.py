@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from jobfirst_ai.auth import ANONYMOUS
+from jobfirst_ai.cli.model_chain import command_chain
 from jobfirst_ai.config import Settings
 from jobfirst_ai.errors import JobFirstError
 from jobfirst_ai.features.chat.schemas import ChatDelta, ChatDone, ChatError, ChatRequest
@@ -87,17 +88,7 @@ async def _read_line(prompt: str) -> str | None:
 
 @asynccontextmanager
 async def _chat_service(settings: Settings) -> AsyncIterator[ChatService]:
-    from jobfirst_ai.db.migrate import upgrade_database
-    from jobfirst_ai.db.session import create_engine, create_session_factory
-    from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only when this command runs
-
-    database = create_engine(settings.resolved_database_url())
-    chain = build_chain(settings)
-    try:
-        await upgrade_database(database)
+    async with command_chain(settings) as command:  # metered and budgeted like the service's calls
         limits = ChatLimits(settings.chat_max_message_chars, settings.chat_history_tokens)
-        yield ChatService(create_session_factory(database), model_backend(settings, chain), limits)
-    finally:
-        for backend in chain.backends if chain else []:
-            await backend.aclose()
-        await database.dispose()
+        assert command.sessions is not None
+        yield ChatService(command.sessions, model_backend(settings, command.chain), limits)
