@@ -106,6 +106,9 @@ def test_analyze_records_its_model_calls_for_the_usage_report(
     report = json.loads(result.stdout)
     assert [(group["key"], group["requests"]) for group in report["by_feature"]] == [("resume_analysis", 2)]
     assert report["tokens"]["total"] > 0
+    assert report["budgets"] == []  # the day's report: MAX_MONTHLY_TOKENS is the only default limit
+    table = runner.invoke(app, ["usage", "--period", "month"])
+    assert "budgets" in table.stdout and "global month, tokens 1,000,000" in table.stdout
 
 
 def test_analyze_past_the_budget_is_answered_by_the_engine(

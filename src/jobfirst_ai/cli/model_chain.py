@@ -13,6 +13,8 @@ from jobfirst_ai.config import Settings
 from jobfirst_ai.db.session import SessionFactory
 
 if TYPE_CHECKING:
+    from jobfirst_ai.features.usage.recorder import UsageRecorder
+    from jobfirst_ai.llm.budget import BudgetGuard
     from jobfirst_ai.llm.router import Chain
 
 __all__ = ["CommandChain", "command_chain"]
@@ -24,6 +26,8 @@ class CommandChain:
 
     chain: Chain | None
     sessions: SessionFactory | None
+    recorder: UsageRecorder | None = None
+    budget: BudgetGuard | None = None
 
 
 @asynccontextmanager
@@ -49,7 +53,7 @@ async def command_chain(settings: Settings, *, needs_database: bool = True) -> A
         if (settings.redis_url)
         else None
     )
-    chain = None
+    chain = budget = None
     if settings.provider_chain():
         from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only with a model
 
@@ -57,7 +61,7 @@ async def command_chain(settings: Settings, *, needs_database: bool = True) -> A
         chain = build_chain(settings, sink=recorder, redis=redis, budget=budget)
     recorder.start()
     try:
-        yield CommandChain(chain, sessions)
+        yield CommandChain(chain, sessions, recorder, budget)
     finally:
         for backend in chain.backends if chain else []:
             await backend.aclose()

@@ -41,16 +41,13 @@ def usage_command(
 
 
 async def _report(settings: Settings, period: Period) -> UsageReport:
-    from jobfirst_ai.db.migrate import upgrade_database
-    from jobfirst_ai.db.session import create_engine, create_session_factory
-    from jobfirst_ai.features.usage.service import usage_report
+    from jobfirst_ai.cli.model_chain import command_chain
+    from jobfirst_ai.features.usage.service import UsageService
 
-    database = create_engine(settings.resolved_database_url())
-    try:
-        await upgrade_database(database)
-        return await usage_report(create_session_factory(database), period, owner=None)
-    finally:
-        await database.dispose()
+    async with command_chain(settings) as command:  # the budget lines read the same counters calls do
+        assert command.sessions is not None and command.recorder is not None
+        service = UsageService(command.sessions, command.recorder, command.budget)
+        return await service.report(period, owner=None)
 
 
 def print_report(report: UsageReport, console: Console) -> None:
@@ -64,7 +61,26 @@ def print_report(report: UsageReport, console: Console) -> None:
     ):
         if groups:
             console.print(_groups(title, groups))
+    if report.budgets:
+        console.print(_budgets(report))
     console.print(_chart(report.daily))
+
+
+def _budgets(report: UsageReport) -> Table:
+    from rich.table import Table
+
+    table = Table(title="budgets")
+    for column in ("limit", "used", "remaining", "share"):
+        table.add_column(column, justify="left" if column == "limit" else "right")
+    for line in report.budgets:
+        unit = "tokens" if line.unit == "tokens" else "¥"
+        table.add_row(
+            f"{line.scope} {line.period}, {unit} {line.limit:,}",
+            f"{line.used:,}",
+            f"{line.remaining:,}",
+            f"{line.used_ratio:.0%}",
+        )
+    return table
 
 
 def _summary(report: UsageReport) -> Table:
