@@ -190,6 +190,13 @@ class CircuitOpen(ProviderError):
     status = 503
 
 
+class ProviderBusy(ProviderError):
+    """Every concurrency slot to the provider stayed taken for the whole wait: no request was sent."""
+
+    code = "provider_busy"
+    status = 503
+
+
 class InvalidModelOutput(ProviderError):
     """The model's answer was not valid JSON for the expected schema, even after repair and one retry."""
 

@@ -10,6 +10,7 @@ from jobfirst_ai.errors import (
     CircuitOpen,
     InvalidModelOutput,
     ProviderBadRequest,
+    ProviderBusy,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
@@ -173,3 +174,23 @@ async def test_streams_are_guarded_too() -> None:
     with pytest.raises(CircuitOpen):
         _ = [chunk async for chunk in provider.stream(ASK, deadline=clock.now() + 60)]
     assert len(inner.requests) == 3
+
+
+async def test_no_free_concurrency_slot_says_nothing_of_the_providers_health() -> None:
+    clock = FakeClock()
+    busy = ProviderBusy("every slot taken", provider="flaky")
+    provider, _ = _guarded([DOWN, busy, DOWN, busy, DOWN], clock, threshold=3)
+    await _fail(provider, clock, 5)  # down, busy, down, busy, down: three failures in a row, busy aside
+    assert provider.breaker.state == "open"
+
+
+async def test_a_half_open_probe_without_a_slot_neither_closes_nor_reopens_the_breaker() -> None:
+    clock = FakeClock()
+    provider, _ = _guarded([DOWN, DOWN, ProviderBusy("busy", provider="flaky"), "ok"], clock, threshold=2)
+    await _fail(provider, clock, 2)
+    clock.advance(31)
+    with pytest.raises(ProviderBusy):
+        await provider.complete(ASK, deadline=clock.now() + 60)
+    assert provider.breaker.state == "half_open"
+    assert (await provider.complete(ASK, deadline=clock.now() + 60)).text == "ok"
+    assert provider.breaker.state == "closed"

@@ -7,16 +7,26 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from jobfirst_ai.errors import CircuitOpen, ProviderError, ProviderTimeout, ProviderUnavailable, RateLimited
+from jobfirst_ai.errors import (
+    CircuitOpen,
+    ProviderBusy,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+)
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk
 
-__all__ = ["BREAKER_FAILURES", "BreakerProvider", "BreakerState", "CircuitBreaker"]
+__all__ = ["BREAKER_FAILURES", "NO_VERDICT", "BreakerProvider", "BreakerState", "CircuitBreaker"]
 
 BreakerState = Literal["closed", "open", "half_open"]
 
 BREAKER_FAILURES: tuple[type[ProviderError], ...] = (ProviderUnavailable, RateLimited, ProviderTimeout)
 """Provider-side failures. Any other ProviderError (400, 401, 402, bad output) proves the vendor answered."""
+
+NO_VERDICT: tuple[type[ProviderError], ...] = (ProviderBusy,)
+"""Raised before any request reached the vendor (no free concurrency slot): says nothing of its health."""
 
 
 class CircuitBreaker:
@@ -61,6 +71,10 @@ class CircuitBreaker:
             yield
         except BREAKER_FAILURES:
             self._on_failure(is_probe=is_probe)
+            raise
+        except NO_VERDICT:
+            if is_probe:  # nothing reached the vendor: the probe slot is free again, the state unchanged
+                self._is_probing = False
             raise
         except ProviderError:
             self._on_success(is_probe=is_probe)

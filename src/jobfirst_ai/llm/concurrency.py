@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from jobfirst_ai.errors import ProviderError
+from jobfirst_ai.errors import ProviderBusy
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk
 from jobfirst_ai.redis_link import RedisDown, RedisLink
@@ -29,13 +29,6 @@ from jobfirst_ai.redis_link import RedisDown, RedisLink
 __all__ = ["LimitedProvider", "MemorySlots", "ProviderBusy", "RedisSlots", "Slots"]
 
 POLL_SECONDS = (0.005, 0.01, 0.02, 0.05, 0.1)
-
-
-class ProviderBusy(ProviderError):
-    """Every slot to the provider stayed taken for the whole wait."""
-
-    code = "provider_busy"
-    status = 503
 
 
 class Slots(Protocol):
@@ -123,6 +116,9 @@ class RedisSlots:
         for attempt in range(1_000_000):
             try:
                 taken = await self.link.script(_ACQUIRE, [key], [self.limit, token, self.lease_ms])
+            except asyncio.CancelledError:  # the script may have taken the slot: give it back
+                await asyncio.shield(self.release(name, token))
+                raise
             except RedisDown:
                 local = await self.fallback.acquire(name, wait_until=wait_until)
                 return None if local is None else "local"
