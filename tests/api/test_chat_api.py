@@ -218,6 +218,27 @@ def test_the_stand_in_model_answers_as_json_with_history(
     assert messages[2]["content"] == "First answer."
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_later_turns_resend_earlier_ones_verbatim_so_the_prefix_cache_hits(
+    model_client: TestClient, standin: ThreadedStandin, language: str, stream: bool
+) -> None:
+    follow_up = {"zh": "能再简短一些吗？", "en": "Could you make that shorter?"}[language]
+    first = model_client.post(CHAT, json={"message": OPEN[language], "stream": False}).json()
+    ask = {"message": follow_up, "session_id": first["session_id"]}
+    second = _stream(model_client, ask)[-1].data if stream else model_client.post(CHAT, json=ask).json()
+
+    before, after = (request.body["messages"] for request in standin.requests()[-2:])  # type: ignore[index]
+    assert after[: len(before)] == before  # the first request, byte for byte, then the reply
+    assert after[len(before)] == {"role": "assistant", "content": first["reply"]}
+    assert "<faq>" in after[1]["content"]  # the FAQ excerpts as they were sent, not the bare message
+    # The stand-in keeps DeepSeek's prefix units per user: the second turn hits the whole first request.
+    assert second["usage"]["cache_hit_tokens"] > first["usage"]["cache_hit_tokens"]
+    assert second["usage"]["cache_hit_tokens"] >= first["usage"]["prompt_tokens"] - 64
+    listed = model_client.get(f"{CHAT}/sessions/{first['session_id']}").json()
+    assert listed["messages"][0]["content"] == OPEN[language]  # the user still sees what they wrote
+
+
 def test_a_failing_model_degrades_the_stream_to_the_engine(
     model_client: TestClient, standin: ThreadedStandin
 ) -> None:

@@ -150,7 +150,8 @@ class ChatSession(Base):
 
 
 class ChatMessage(Base):
-    """One message of a chat session. `tokens` is the estimate the history budget counts; an assistant
+    """One message of a chat session. `tokens` is the estimate the history budget counts (of `prompt`
+    when set, as that is what is resent); an assistant
     message cut short (the model failed mid-stream, or the client went away) is kept with
     `is_complete` false; `source` says who wrote an assistant message: faq, engine or model."""
 
@@ -161,6 +162,9 @@ class ChatMessage(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
+    # A user message a model answered, as it was sent (FAQ excerpts and all): later turns resend it
+    # byte for byte, so the vendor's prefix cache hits the whole earlier conversation.
+    prompt: Mapped[str | None] = mapped_column(Text)
     tokens: Mapped[int] = mapped_column(Integer)
     is_complete: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str | None] = mapped_column(String(16))

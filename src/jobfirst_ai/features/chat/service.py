@@ -123,7 +123,7 @@ class ChatService:
             sizes = await message_sizes(session, session_id)
             start = window_start(sizes, self._limits.history_tokens)
             rows = await messages_from(session, session_id, start) if start < len(sizes) else []
-        return chat, [(cast(Role, row.role), row.content) for row in rows]
+        return chat, [(cast(Role, row.role), row.prompt or row.content) for row in rows]
 
 
 def checked_message(text: str, limit: int) -> str:

@@ -24,7 +24,7 @@ from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import ProviderError, ProviderUnavailable
 from jobfirst_ai.features.chat.answers import EngineReply, Lookup, Reason, engine_reply
 from jobfirst_ai.features.chat.history import estimate_tokens
-from jobfirst_ai.features.chat.prompts import chat_request
+from jobfirst_ai.features.chat.prompts import chat_request, turn_content
 from jobfirst_ai.features.chat.schemas import (
     ChatDelta,
     ChatDone,
@@ -78,6 +78,7 @@ class ChatTurn:
         self.context = context
         self._backend = backend
         self._sessions = sessions
+        self._sent: str | None = None  # this turn's user message as sent to the model
 
     @property
     def session_id(self) -> str:
@@ -171,13 +172,8 @@ class ChatTurn:
 
     def _model_request(self, backend: ModelBackend) -> tuple[ChatRequest, RedactionMap | None]:
         context = self.context
-        request = chat_request(
-            context.history,
-            context.message,
-            context.lookup.snippets(),
-            context.language,
-            user=user_tag(context.owner),
-        )
+        self._sent = turn_content(context.message, context.lookup.snippets(), context.language)
+        request = chat_request(context.history, self._sent, user=user_tag(context.owner))
         if backend.redactor is None:
             return request, None
         return backend.redactor.mask_request(request)
@@ -227,12 +223,14 @@ class ChatTurn:
         """Store the user's message and the reply in one transaction; the reply's id."""
         context = self.context
         now = utc_now()
+        sent = self._sent if source == "model" else None  # what later turns resend as this message
         user = ChatMessage(
             id=new_id(),
             session_id=context.chat.id,
             role="user",
             content=context.message,
-            tokens=estimate_tokens(context.message),
+            prompt=sent,
+            tokens=estimate_tokens(sent or context.message),
             is_complete=True,
             created_at=context.received_at,
         )
