@@ -63,6 +63,7 @@ def test_a_repeated_analysis_is_reused_until_refresh(
     assert fresh["score"] == first["score"]
     assert (latest["reused"], latest["analysis_id"]) == (True, fresh["analysis_id"])
     assert len(snapshot(database_url)) == 2
+    assert "jobfirst_analyses_reused_total 2.0" in client.get("/metrics").text
 
 
 def test_an_upload_and_pasted_text_reuse_each_other(client: TestClient) -> None:

@@ -196,6 +196,11 @@ class ServiceCollector(Collector):
             cache.add_metric(["miss"], misses)
         yield breakers
         yield cache
+        yield CounterMetricFamily(
+            "jobfirst_analyses_reused",
+            "Analyses answered from the caller's stored analysis of the same text (no engine, no model call)",
+            value=services.resumes.reused if services is not None else 0,
+        )
         budget = GaugeMetricFamily(
             "jobfirst_budget_used_ratio",
             "Share of each platform-wide budget limit used (1 = exhausted: calls degrade to the engine)",

@@ -161,6 +161,7 @@ class ResumeService:
         self.on_queued = on_queued
         self._today = today
         self._concurrency = concurrency
+        self.reused = 0  # analyses answered from a stored one since start (for /metrics)
 
     async def submit(self, owner: str, given: ResumeInput, *, refresh: bool = False) -> Analysis:
         """Validate and persist the resume and a queued analysis, then wake a worker (for HTTP 202).
@@ -298,7 +299,10 @@ class ResumeService:
 
     async def _reusable(self, owner: str, fingerprint: str) -> Analysis | None:
         async with self._sessions() as session:
-            return await repositories.find_reusable_analysis(session, owner, fingerprint)
+            stored = await repositories.find_reusable_analysis(session, owner, fingerprint)
+        if stored is not None:
+            self.reused += 1
+        return stored
 
     async def _analyze(
         self, text: str, language: Language | None, *, owner: str, extract_ms: float
