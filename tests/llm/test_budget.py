@@ -277,3 +277,15 @@ def _baseline(tokens: int):  # type: ignore[no-untyped-def]
         return (tokens, 0) if user is None else (0, 0)
 
     return baseline
+
+
+async def test_memory_counters_expire_lazily_and_a_sweep_drops_them() -> None:
+    now = [0.0]
+    ledger = MemoryLedger(clock=lambda: now[0])
+    await ledger.add([Charge("day", 5, ttl_seconds=10), Charge("month", 7, ttl_seconds=1000)])
+    now[0] = 11.0
+    assert await ledger.values(["day", "month"]) == {"day": 0, "month": 7}
+    assert (await ledger.try_add([Charge("day", 3, limit=5, ttl_seconds=10)])).ok  # a fresh day
+    now[0] = 2000.0
+    await ledger.values([])  # the sweep runs at most once a minute and drops what expired
+    assert ledger._counters == {}
