@@ -37,7 +37,8 @@ def _measure(folder: str, env: dict[str, str], python: str) -> tuple[float, floa
     with httpx.Client(base_url=service.url, timeout=30, headers=headers) as client:
         for path in files * 5:
             upload = {"file": (path.name, path.read_bytes())}
-            client.post("/api/v1/ai/resume/analyze", files=upload).raise_for_status()
+            # refresh: analyse anew each time, as before stored analyses were reused
+            client.post("/api/v1/ai/resume/analyze?refresh=true", files=upload).raise_for_status()
     time.sleep(2)
     idle = rss_mb(service.pid)
     service.stop()

@@ -23,7 +23,7 @@ from common import ROOT, write_result
 sys.path.insert(0, str(ROOT))  # the service runner is shared with the tests
 from tests.support.server import ServiceProcess, free_port
 
-ANALYZE = "/api/v1/ai/resume/analyze"
+ANALYZE = "/api/v1/ai/resume/analyze?refresh=true"  # a repeat would reuse the stored analysis
 RESUME = ROOT / "tests/fixtures/resume_en_software.md"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
