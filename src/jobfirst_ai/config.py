@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     postgres_password: SecretStr | None = None
     postgres_db: str = "jobfirst_vector"
     data_dir: Path = Path("data")
+    # How long start-up retries an unreachable database (one starting alongside) before giving up.
+    database_startup_wait_seconds: float = Field(default=30.0, ge=0)
 
     # Auth: HS256 with JWT_SECRET, or RS256 with JWT_PUBLIC_KEY (PEM text or a file path).
     jwt_secret: SecretStr | None = None

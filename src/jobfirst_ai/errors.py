@@ -12,6 +12,8 @@ JobFirstError                      code, message (safe to show a user), status
 ├── NotFound                       404  unknown id, or one that belongs to another user
 ├── Conflict                       409  a write lost a race, or the resource's state forbids it
 ├── TooManyRequests                429  a per-user rate limit (with Retry-After)
+├── DatabaseUnavailable            503  the database is unreachable now (with Retry-After); at start-up,
+│                                       it did not answer within DATABASE_STARTUP_WAIT_SECONDS
 └── ConfigError                    --   invalid settings, raised at start-up (never over HTTP)
 """
 
@@ -112,6 +114,14 @@ class TooManyRequests(JobFirstError):
     def __init__(self, message: str, *, retry_after: float, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+
+class DatabaseUnavailable(JobFirstError):
+    """The database refused, dropped or did not answer a connection: nothing was stored, retry later."""
+
+    status = 503
+    code = "database_unavailable"
+    retry_after = 5
 
 
 class ConfigError(JobFirstError):

@@ -9,9 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sql_errors
 from starlette.exceptions import HTTPException
 
-from jobfirst_ai.errors import AuthError, JobFirstError, TooManyRequests
+from jobfirst_ai.db.session import is_database_unavailable
+from jobfirst_ai.errors import AuthError, DatabaseUnavailable, JobFirstError, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +46,18 @@ async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, AuthError):
         logger.info("rejected token: %s", exc.code)
     response = error_response(request, exc.status, exc.code, exc.message)
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | DatabaseUnavailable):
         response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     return response
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database outage is 503 (nothing was stored; retry), never 500; other database errors are bugs."""
+    if not is_database_unavailable(exc):
+        return await _on_unexpected(request, exc)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    message = "数据库暂时不可用，请稍后重试 / The database is temporarily unavailable; please retry shortly."
+    return await _on_service_error(request, DatabaseUnavailable(message))
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -73,4 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JobFirstError, _on_service_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
+    # The driver's socket errors (OSError) reach here unwrapped; the handler tells them from other ones.
+    for database_error in (sql_errors.DBAPIError, sql_errors.TimeoutError, OSError):
+        app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -12,7 +12,13 @@ from jobfirst_ai import __version__
 from jobfirst_ai.auth import TokenVerifier
 from jobfirst_ai.config import Settings
 from jobfirst_ai.db.migrate import upgrade_database
-from jobfirst_ai.db.session import SessionFactory, create_engine, create_session_factory, is_sqlite
+from jobfirst_ai.db.session import (
+    SessionFactory,
+    create_engine,
+    create_session_factory,
+    is_sqlite,
+    wait_for_database,
+)
 from jobfirst_ai.db.usage import insert_calls
 from jobfirst_ai.engine.skills import load_skill_dictionary
 from jobfirst_ai.features.chat.service import ChatLimits, ChatService
@@ -60,6 +66,7 @@ class Services:
 async def start_services(settings: Settings, model_metrics: UsageSink | None = None) -> Services:
     """Open the database, migrate it, load the engine's data and start the task workers."""
     database = create_engine(settings.resolved_database_url())
+    await wait_for_database(database, settings.database_startup_wait_seconds)
     await upgrade_database(database)
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)

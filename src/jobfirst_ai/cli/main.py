@@ -17,7 +17,7 @@ from jobfirst_ai.cli.interview import interview_command
 from jobfirst_ai.cli.jobs import jobs_app, match_command
 from jobfirst_ai.cli.usage import usage_command
 from jobfirst_ai.config import Settings, load_settings
-from jobfirst_ai.errors import ConfigError
+from jobfirst_ai.errors import ConfigError, DatabaseUnavailable
 from jobfirst_ai.logs import configure_logging
 
 app = typer.Typer(
@@ -88,17 +88,22 @@ def migrate_in_child(settings: Settings) -> None:
     """Run pending migrations in a child process, so the long-lived server never imports Alembic and
     Mako (~13 MB) just to run them once; the server's own start-up check then finds the schema current."""
     from jobfirst_ai.db.migrate import is_schema_current
-    from jobfirst_ai.db.session import create_engine
+    from jobfirst_ai.db.session import create_engine, wait_for_database
 
     async def check() -> bool:
         database = create_engine(settings.resolved_database_url())
         try:
+            await wait_for_database(database, settings.database_startup_wait_seconds)
             return await is_schema_current(database)
         finally:
             await database.dispose()
 
-    if asyncio.run(check()):
-        return
+    try:
+        if asyncio.run(check()):
+            return
+    except DatabaseUnavailable as error:
+        typer.echo(f"jobfirst-ai: {error.message}", err=True)
+        raise typer.Exit(1) from None
     completed = subprocess.run([sys.executable, "-m", "jobfirst_ai", "db", "upgrade"], check=False)
     if completed.returncode != 0:
         raise typer.Exit(completed.returncode)

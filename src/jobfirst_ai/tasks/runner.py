@@ -9,12 +9,18 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
 from jobfirst_ai.db import repositories
 from jobfirst_ai.db.models import Analysis
-from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.db.session import SessionFactory, is_database_unavailable
+
+T = TypeVar("T")
+
+# While the database is unreachable, workers poll at most this often (however short TASK_POLL_SECONDS is).
+OUTAGE_POLL_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,7 @@ class TaskRunner:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
+        self._is_database_down = False
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def start(self) -> None:
@@ -95,13 +102,9 @@ class TaskRunner:
 
     async def _work(self, index: int) -> None:
         while not self._stopping.is_set():
-            try:
-                claimed = await self._claim()
-            except Exception:
-                logger.exception("worker %d could not claim a task; retrying", index)
-                claimed = None
+            claimed = await self._guarded(self._claim, index)
             if claimed is None:
-                await self._idle()
+                await self._idle(index)
                 continue
             await self._run(*claimed)
 
@@ -113,9 +116,27 @@ class TaskRunner:
             # expires and the task is tried again rather than lost.
             logger.exception("task %s attempt %d crashed", analysis_id, attempt)
 
-    async def _idle(self) -> None:
+    async def _guarded(self, step: Callable[[], Awaitable[T]], index: int) -> T | None:
+        """`step()`, or None when it failed: a database outage is logged once (and its end), any other
+        failure every time; the worker lives on either way."""
+        try:
+            result = await step()
+        except Exception as error:
+            if not is_database_unavailable(error):
+                logger.exception("worker %d: a queue operation failed; retrying", index)
+            elif not self._is_database_down:
+                self._is_database_down = True
+                logger.warning("task workers cannot reach the database (%s); retrying", type(error).__name__)
+            return None
+        if self._is_database_down:
+            self._is_database_down = False
+            logger.warning("task workers reached the database again; resuming the queue")
+        return result
+
+    async def _idle(self, index: int) -> None:
+        poll = max(self._poll_seconds, OUTAGE_POLL_SECONDS) if self._is_database_down else self._poll_seconds
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+            await asyncio.wait_for(self._wake.wait(), timeout=poll)
         self._wake.clear()
         if not self._is_single_instance and not self._stopping.is_set():
-            await self._requeue(only_expired=True)
+            await self._guarded(lambda: self._requeue(only_expired=True), index)

@@ -1,0 +1,1 @@
+"""Several real service processes against the real PostgreSQL and Redis."""
