@@ -203,3 +203,8 @@ def test_log_lines_during_a_request_carry_its_id(formatter: logging.Formatter) -
         RequestIdFilter().filter(record)
 
     assert "req-77" in formatter.format(record)
+
+
+def test_the_page_has_the_process_memory_and_cpu(client: TestClient) -> None:
+    names = {family.name for family in text_string_to_metric_families(client.get("/metrics").text)}
+    assert {"process_resident_memory_bytes", "process_cpu_seconds"} <= names

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -223,6 +223,8 @@ class AppMetrics:
 
     def __init__(self, app: FastAPI, settings: Settings) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        # process_resident_memory_bytes, process_cpu_seconds_total, open fds (Linux /proc): for capacity
+        ProcessCollector(registry=self.registry)
         self.http = HttpMetrics(self.registry)
         self.model = ModelMetrics(self.registry, settings)
         self.service = ServiceCollector(app)
