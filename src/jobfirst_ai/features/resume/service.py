@@ -15,7 +15,7 @@ from typing import Any
 
 from jobfirst_ai.db import repositories
 from jobfirst_ai.db.models import Analysis, Resume, utc_now
-from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.db.session import SessionFactory, is_database_unavailable
 from jobfirst_ai.engine.extract import extract_text
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import EmptyInput, JobFirstError, NotFound, PayloadTooLarge
@@ -34,6 +34,7 @@ from jobfirst_ai.features.resume.schemas import (
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+FINISH_PATIENCE_SECONDS = 60.0  # how long a finished task waits for the database to take its result
 # Control characters other than tab and newline carry nothing a reader sees.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -320,9 +321,23 @@ class ResumeService:
         self.on_queued()
 
     async def _finish(self, analysis_id: str, attempt: int, values: dict[str, Any]) -> None:
-        async with self._sessions.begin() as session:
-            if not await repositories.finish_task(session, analysis_id, attempt, values):
-                logger.warning("task %s attempt %d lost its lease; result discarded", analysis_id, attempt)
+        """Write the outcome; while the database is unavailable, keep the result and retry for up to
+        FINISH_PATIENCE_SECONDS (the attempt fences the write, so a late one never overwrites a re-run),
+        so a task caught by an outage completes when the database returns, not when its lease expires."""
+        give_up_at = time.monotonic() + FINISH_PATIENCE_SECONDS
+        pause = 0.25
+        while True:
+            try:
+                async with self._sessions.begin() as session:
+                    finished = await repositories.finish_task(session, analysis_id, attempt, values)
+                break
+            except Exception as error:
+                if not is_database_unavailable(error) or time.monotonic() + pause > give_up_at:
+                    raise
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)
+        if not finished:
+            logger.warning("task %s attempt %d lost its lease; result discarded", analysis_id, attempt)
 
 
 def _failure(code: str, message: str) -> dict[str, Any]:

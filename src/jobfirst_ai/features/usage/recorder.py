@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from jobfirst_ai.db.session import is_database_unavailable
+
 if TYPE_CHECKING:  # the pricing table loads only with a provider chain, not with the recorder
     from jobfirst_ai.llm.metering import CallRecord
 
@@ -61,6 +63,7 @@ class UsageRecorder:
         self.dropped = 0
         self.written = 0
         self._queue: deque[CallRecord] = deque()
+        self._is_database_down = False
         self._wake = asyncio.Event()
         self._is_closing = False
         self._task: asyncio.Task[None] | None = None
@@ -118,9 +121,18 @@ class UsageRecorder:
         batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
         try:
             await self._write([as_row(call) for call in batch])
-        except Exception:
-            logger.exception("usage: writing %d records failed; kept for the next attempt", len(batch))
+        except Exception as error:
             self._queue.extendleft(reversed(batch))
+            if not is_database_unavailable(error):
+                logger.exception("usage: writing %d records failed; kept for the next attempt", len(batch))
+            elif not self._is_database_down:  # an outage: said once, not every second while it lasts
+                self._is_database_down = True
+                logger.warning(
+                    "usage: the database is unavailable; %d records kept until it returns", len(self._queue)
+                )
             return False
+        if self._is_database_down:
+            self._is_database_down = False
+            logger.warning("usage: the database is back; writing the kept records")
         self.written += len(batch)
         return True
