@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     ai_service_host: str = "127.0.0.1"
     ai_service_port: int = Field(default=8206, ge=1, le=65535)
     allow_insecure_bind: bool = False
+    # The path prefix a reverse proxy serves the API under (the seed's nginx: /ai): /docs then loads the
+    # schema from /ai/openapi.json. Empty when the service is reached directly.
+    ai_root_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
 
     # Storage: DATABASE_URL wins, then POSTGRES_*, then a SQLite file in DATA_DIR.
     database_url: str | None = None

@@ -70,6 +70,7 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=15,
+        root_path=settings.ai_root_path,
     )
 
 
