@@ -157,3 +157,27 @@ def _point_at(monkeypatch: pytest.MonkeyPatch, standin: ThreadedStandin) -> None
     monkeypatch.setenv("EXTERNAL_AI_PROVIDER", "deepseek")
     monkeypatch.setenv("EXTERNAL_AI_API_KEY", "sk-cli-test")
     monkeypatch.setenv("EXTERNAL_AI_BASE_URL", standin.url)
+
+
+def test_check_reports_the_database_and_redis_before_the_providers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.support.redis import REDIS_URL, require_redis
+
+    require_redis()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+
+    result = runner.invoke(app, ["check"])
+
+    assert "jobfirst_ai.db: reachable" in result.stdout and "schema current" in result.stdout
+    assert "Redis: reachable" in result.stdout
+    assert "No model provider configured" in result.stdout
+
+
+def test_check_fails_when_redis_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/0")
+
+    result = runner.invoke(app, ["check"])
+
+    assert "Redis: unreachable" in result.stdout

@@ -1,4 +1,4 @@
-"""`jobfirst-ai check`: the configured chain, and one tiny call to each provider in it."""
+"""`jobfirst-ai check`: the database and Redis, the configured chain, and one tiny call to each provider."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from jobfirst_ai.config import Settings
 from jobfirst_ai.errors import ProviderAuthError, ProviderError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.types import ChatRequest, Message
@@ -73,14 +74,49 @@ def check_command() -> None:
     settings = settings_or_exit()
     chain = build_chain(settings)
     console = Console()
+    stores = asyncio.run(check_stores(settings))
+    for line in stores:
+        console.print(line, soft_wrap=True)
     if chain is None:
         console.print("No model provider configured: the built-in engine answers every request.")
         return
     console.print("Chain: " + " → ".join(backend.name for backend in chain.backends) + " → built-in engine")
     results = asyncio.run(_probe_all(chain.backends, settings.ai_timeout_seconds))
     console.print(_table(results))
-    if not any(result.detail == "ok" for result in results):
+    if not any(result.detail == "ok" for result in results) or any("unreachable" in line for line in stores):
         raise typer.Exit(1)
+
+
+async def check_stores(settings: Settings) -> list[str]:
+    """One line each for the database (reachable, schema current) and Redis (PING), when configured."""
+    from jobfirst_ai.db.migrate import is_schema_current
+    from jobfirst_ai.db.session import create_engine, database_address
+
+    lines = []
+    database = create_engine(settings.resolved_database_url())
+    try:
+        started = time.perf_counter()
+        current = await asyncio.wait_for(is_schema_current(database), timeout=10)
+        took = (time.perf_counter() - started) * 1000
+        state = "schema current" if current else "schema behind: run `jobfirst-ai db upgrade`"
+        lines.append(f"Database {database_address(database)}: reachable in {took:.0f} ms, {state}")
+    except Exception as error:
+        lines.append(f"Database {database_address(database)}: unreachable ({type(error).__name__})")
+    finally:
+        await database.dispose()
+    if settings.redis_url is not None:
+        from jobfirst_ai.redis_link import RedisDown, connect_redis
+
+        link = connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
+        try:
+            started = time.perf_counter()
+            await link.run(lambda client: client.ping())
+            lines.append(f"Redis: reachable in {(time.perf_counter() - started) * 1000:.0f} ms")
+        except RedisDown as error:
+            lines.append(f"Redis: unreachable ({type(error.__cause__ or error).__name__})")
+        finally:
+            await link.aclose()
+    return lines
 
 
 async def _probe_all(backends: list[Provider], timeout: float) -> list[ProbeResult]:

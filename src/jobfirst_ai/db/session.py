@@ -110,7 +110,7 @@ async def wait_for_database(engine: AsyncEngine, wait_seconds: float, interval: 
             if attempt == 0:
                 logger.warning(
                     "database at %s unreachable (%s); waiting up to %g s",
-                    _address(engine),
+                    database_address(engine),
                     type(error).__name__,
                     wait_seconds,
                 )
@@ -119,11 +119,12 @@ async def wait_for_database(engine: AsyncEngine, wait_seconds: float, interval: 
 
 def _unreachable_message(engine: AsyncEngine, wait_seconds: float, error: BaseException) -> str:
     return (
-        f"the database at {_address(engine)} (DATABASE_URL) did not answer within {wait_seconds:g} s "
+        f"the database at {database_address(engine)} (DATABASE_URL) did not answer within {wait_seconds:g} s "
         f"(DATABASE_STARTUP_WAIT_SECONDS): {type(error).__name__}"
     )
 
 
-def _address(engine: AsyncEngine) -> str:
+def database_address(engine: AsyncEngine) -> str:
+    """host:port of the database, or the SQLite file: safe to show (never the password)."""
     url = engine.url
     return f"{url.host or 'localhost'}:{url.port or 5432}" if url.host or url.port else str(url.database)
