@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -55,6 +56,7 @@ class TaskRunner:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
+        self._next_sweep = 0.0
         self._is_database_down = False
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -102,6 +104,7 @@ class TaskRunner:
 
     async def _work(self, index: int) -> None:
         while not self._stopping.is_set():
+            await self._sweep(index)
             claimed = await self._guarded(self._claim, index)
             if claimed is None:
                 await self._idle(index)
@@ -138,5 +141,13 @@ class TaskRunner:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=poll)
         self._wake.clear()
-        if not self._is_single_instance and not self._stopping.is_set():
-            await self._guarded(lambda: self._requeue(only_expired=True), index)
+
+    async def _sweep(self, index: int) -> None:
+        """On a shared database, put expired leases (a dead instance's tasks) back in the queue, at most
+        once a poll interval per instance — busy or idle: swept only when idle, they waited for the whole
+        queue to drain."""
+        now = time.monotonic()
+        if self._is_single_instance or now < self._next_sweep:
+            return
+        self._next_sweep = now + self._poll_seconds
+        await self._guarded(lambda: self._requeue(only_expired=True), index)
