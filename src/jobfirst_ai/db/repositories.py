@@ -135,6 +135,18 @@ async def finish_task(session: AsyncSession, analysis_id: str, attempt: int, val
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def extend_lease(session: AsyncSession, analysis_id: str, attempt: int, lease_seconds: float) -> bool:
+    """Push the lease of a running attempt `lease_seconds` from now; False if the attempt lost the task."""
+    statement = (
+        update(Analysis)
+        .where(Analysis.id == analysis_id, Analysis.status == RUNNING, Analysis.attempts == attempt)
+        .values(lease_until=utc_now() + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def release_task(session: AsyncSession, analysis_id: str, attempt: int) -> bool:
     """Give a claimed task back to the queue (its attempt crashed); False if the attempt lost it already."""
     statement = (

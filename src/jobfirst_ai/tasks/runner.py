@@ -112,12 +112,29 @@ class TaskRunner:
             await self._run(*claimed)
 
     async def _run(self, analysis_id: str, attempt: int) -> None:
+        heartbeat = asyncio.create_task(self._keep_lease(analysis_id, attempt))
         try:
             await self._handler(analysis_id, attempt)
         except Exception:
             # The handler records failures itself; reaching here means even that failed. The lease
             # expires and the task is tried again rather than lost.
             logger.exception("task %s attempt %d crashed", analysis_id, attempt)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _keep_lease(self, analysis_id: str, attempt: int) -> None:
+        """Renew the lease every third of it while the attempt runs: a slow task (a model call waiting
+        on a busy provider) is never taken over — and paid for twice — by another worker while alive.
+        A dead process stops renewing, so its tasks still come back when the lease runs out."""
+        while True:
+            await asyncio.sleep(self._lease_seconds / 3)
+            await self._guarded(lambda: self._extend(analysis_id, attempt), 0)
+
+    async def _extend(self, analysis_id: str, attempt: int) -> bool:
+        async with self._sessions.begin() as session:
+            return await repositories.extend_lease(session, analysis_id, attempt, self._lease_seconds)
 
     async def _guarded(self, step: Callable[[], Awaitable[T]], index: int) -> T | None:
         """`step()`, or None when it failed: a database outage is logged once (and its end), any other
