@@ -33,7 +33,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from jobfirst_ai.api.app import create_app  # noqa: E402
 from jobfirst_ai.config import Settings, load_settings  # noqa: E402
 from tests.support.postgres import POSTGRES_URL, reset_postgres  # noqa: E402
-from tests.support.redis import redis_prefix  # noqa: E402, F401  (fixture: a per-test key prefix)
+from tests.support.redis import make_link, redis_prefix  # noqa: E402, F401  (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -13,9 +13,8 @@ from jobfirst_ai.llm.budget import BudgetGuard, BudgetLimits
 from jobfirst_ai.llm.ledger import Charge, MemoryLedger
 from jobfirst_ai.llm.pricing import load_price_table
 from jobfirst_ai.ratelimit import MemoryWindow, RateLimiter, RedisWindow
-from jobfirst_ai.redis_link import RedisLink, connect_redis
+from jobfirst_ai.redis_link import RedisLink
 from tests.support.api import has_han
-from tests.support.redis import REDIS_URL
 
 DEAD_REDIS = "redis://127.0.0.1:6390/0"
 
@@ -28,21 +27,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def make_link() -> AsyncIterator[Callable[..., RedisLink]]:
-    """Links to Redis (each its own connection pool), closed after the test."""
-    links: list[RedisLink] = []
-
-    def build(url: str = REDIS_URL, prefix: str = "jobfirst-test:unused:") -> RedisLink:
-        link = connect_redis(url, prefix=prefix, timeout_seconds=0.3)
-        links.append(link)
-        return link
-
-    yield build
-    for link in links:
-        await link.aclose()
 
 
 def _is_bilingual(message: str) -> bool:

@@ -12,7 +12,7 @@ from jobfirst_ai.features.resume.enrich import user_tag
 from jobfirst_ai.llm.standin import ThreadedStandin
 from tests.conftest import ClientFactory
 from tests.support.api import SECRET, bearer, fixture_bytes, make_token
-from tests.support.standin import standin, standin_server
+from tests.support.standin import model_settings, standin, standin_server
 
 __all__ = ["standin", "standin_server"]
 
@@ -22,14 +22,7 @@ ADMIN = bearer(make_token("root", roles=["admin"]))
 
 
 def _client(make_client: ClientFactory, standin: ThreadedStandin, **overrides: Any) -> TestClient:
-    return make_client(
-        external_ai_provider="deepseek",
-        external_ai_api_key="sk-test-key-for-the-standin",
-        external_ai_base_url=standin.url,
-        ai_timeout_seconds=5,
-        jwt_secret=SECRET,
-        **overrides,
-    )
+    return make_client(**model_settings(standin, jwt_secret=SECRET, **overrides))
 
 
 def _analyze(client: TestClient, headers: dict[str, str], content: str = RESUME) -> None:

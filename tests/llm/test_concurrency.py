@@ -16,8 +16,7 @@ from jobfirst_ai.llm.retry import RetryingProvider
 from jobfirst_ai.llm.router import build_chain
 from jobfirst_ai.llm.standin import ThreadedStandin
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, Message, StreamChunk
-from jobfirst_ai.redis_link import RedisLink, connect_redis
-from tests.support.redis import REDIS_URL
+from jobfirst_ai.redis_link import RedisLink
 from tests.support.standin import standin, standin_server
 
 __all__ = ["standin", "standin_server"]
@@ -79,21 +78,6 @@ async def _burst(providers: list[LimitedProvider], count: int) -> list[ChatResul
         providers[index % len(providers)].complete(REQUEST, deadline=_deadline()) for index in range(count)
     ]
     return list(await asyncio.gather(*calls, return_exceptions=True))
-
-
-@pytest.fixture
-async def make_link() -> AsyncIterator[Callable[..., RedisLink]]:
-    """Links to Redis (each its own connection pool), closed after the test."""
-    links: list[RedisLink] = []
-
-    def build(url: str = REDIS_URL, prefix: str = "jobfirst-test:unused:") -> RedisLink:
-        link = connect_redis(url, prefix=prefix, timeout_seconds=0.3)
-        links.append(link)
-        return link
-
-    yield build
-    for link in links:
-        await link.aclose()
 
 
 # --- MemorySlots / LimitedProvider -------------------------------------------------------------------------

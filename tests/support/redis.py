@@ -8,10 +8,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from jobfirst_ai.redis_link import RedisLink
 
 REDIS_URL = os.environ.get("JOBFIRST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -49,3 +53,20 @@ def redis_prefix() -> Iterator[str]:
     prefix = f"jobfirst-test:{uuid.uuid4().hex[:12]}:"
     yield prefix
     delete_prefixed(prefix)
+
+
+@pytest.fixture
+async def make_link() -> AsyncIterator[Callable[..., RedisLink]]:
+    """Links to Redis (each its own connection pool), closed after the test."""
+    from jobfirst_ai.redis_link import connect_redis
+
+    links: list[RedisLink] = []
+
+    def build(url: str = REDIS_URL, prefix: str = "jobfirst-test:unused:") -> RedisLink:
+        link = connect_redis(url, prefix=prefix, timeout_seconds=0.3)
+        links.append(link)
+        return link
+
+    yield build
+    for link in links:
+        await link.aclose()

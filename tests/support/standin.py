@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -33,3 +34,14 @@ def standin(standin_server: ThreadedStandin) -> ThreadedStandin:
     """The session's stand-in with no steps, requests, cache or changed settings left from other tests."""
     standin_server.reset()
     return standin_server
+
+
+def model_settings(standin: ThreadedStandin, **overrides: Any) -> dict[str, Any]:
+    """Settings of a service whose model is DeepSeek at `standin` (5 s deadline), plus `overrides`."""
+    return {
+        "external_ai_provider": "deepseek",
+        "external_ai_api_key": "sk-test-key-for-the-standin",
+        "external_ai_base_url": standin.url,
+        "ai_timeout_seconds": 5,
+        **overrides,
+    }

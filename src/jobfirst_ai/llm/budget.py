@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 from jobfirst_ai.errors import ProviderError
 from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.ledger import MONTH_TTL_SECONDS, Charge, Ledger, MemoryLedger, RedisLedger
-from jobfirst_ai.llm.metering import estimate_tokens
+from jobfirst_ai.llm.metering import estimated_usage
 from jobfirst_ai.llm.pricing import PriceTable
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk, Usage
 
@@ -383,7 +383,7 @@ class BudgetedProvider:
         finally:
             text = "".join(pieces)
             if usage is None and text:
-                usage = _estimated_usage(request, text)
+                usage = estimated_usage(request, text)
             if usage is None:
                 await _shielded(self.guard.refund(reservation))
             else:
@@ -412,11 +412,6 @@ async def _shielded(work: Awaitable[None]) -> None:
     except asyncio.CancelledError:
         await task
         raise
-
-
-def _estimated_usage(request: ChatRequest, answer: str) -> Usage:
-    prompt = estimate_tokens("".join(message.content for message in request.messages))
-    return Usage(prompt_tokens=prompt, cache_miss_tokens=prompt, completion_tokens=estimate_tokens(answer))
 
 
 def _user_scope(user: str | None) -> str:

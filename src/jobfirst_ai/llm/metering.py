@@ -15,7 +15,7 @@ from jobfirst_ai.llm.base import Provider
 from jobfirst_ai.llm.pricing import PriceTable, load_price_table
 from jobfirst_ai.llm.types import ChatRequest, ChatResult, StreamChunk, Usage
 
-__all__ = ["CallRecord", "MeteredProvider", "UsageSink", "estimate_tokens"]
+__all__ = ["CallRecord", "MeteredProvider", "UsageSink", "estimate_tokens", "estimated_usage"]
 
 OK = "ok"
 CANCELLED = "cancelled"
@@ -140,7 +140,7 @@ class MeteredProvider:
         finally:
             outcome = outcome or self._ended(request, usage)
             if usage is None:
-                outcome.usage = _estimated(request, "".join(pieces))
+                outcome.usage = estimated_usage(request, "".join(pieces))
                 outcome.is_estimated = True
             self._record(request, started, outcome)
 
@@ -185,6 +185,7 @@ class MeteredProvider:
         )
 
 
-def _estimated(request: ChatRequest, answer: str) -> Usage:
+def estimated_usage(request: ChatRequest, answer: str) -> Usage:
+    """Usage estimated from the text, for a call that ended without the provider's (a cut stream)."""
     prompt = estimate_tokens("".join(message.content for message in request.messages))
     return Usage(prompt_tokens=prompt, cache_miss_tokens=prompt, completion_tokens=estimate_tokens(answer))
