@@ -123,3 +123,14 @@ def test_mask_request_shares_one_map_across_messages() -> None:
         "Again: [PHONE_1]",
     ]
     assert len(mapping) == 2
+
+
+def test_a_request_masks_user_data_and_passes_the_fixed_system_text_as_it_is() -> None:
+    system = Message(role="system", content="Example format: 13800000000, name@example.com")
+    request = ChatRequest(messages=(system, Message(role="user", content="电话 13812345678，邮箱 li@qq.com")))
+
+    masked, mapping = Redactor().mask_request(request)
+
+    assert masked.messages[0] is system
+    assert "13812345678" not in masked.messages[1].content and "li@qq.com" not in masked.messages[1].content
+    assert mapping.restore(masked.messages[1].content) == request.messages[1].content

@@ -145,10 +145,14 @@ class Redactor:
         return text, mapping
 
     def mask_request(self, request: ChatRequest) -> tuple[ChatRequest, RedactionMap]:
-        """Every message masked with one shared map."""
+        """Every user and assistant message masked with one shared map. System messages pass as they are:
+        they are the service's own fixed text (features put user data in user messages only), and scanning
+        a ~6 KB system prompt on every call cost ~0.5 ms for nothing."""
         mapping = RedactionMap()
         messages = tuple(
-            Message(role=message.role, content=self.mask(message.content, mapping)[0])
+            message
+            if message.role == "system"
+            else Message(role=message.role, content=self.mask(message.content, mapping)[0])
             for message in request.messages
         )
         return request.model_copy(update={"messages": messages}), mapping
