@@ -206,6 +206,7 @@ async def provider_layer(
         external_ai_provider="deepseek",
         external_ai_api_key="bench-key",
         external_ai_base_url=standin_url,
+        ai_cache_ttl_seconds=0,  # every call reaches the stand-in: the same request would hit the cache
     )
     chain = build_chain(settings)
     assert chain is not None
@@ -254,7 +255,14 @@ async def provider_layer(
 
 def service_env(standin_url: str, folder: str, *, with_model: bool) -> dict[str, str]:
     """The service's environment: DeepSeek pointed at the stand-in, or the built-in engine alone."""
-    env = {"DATA_DIR": folder, "LOG_LEVEL": "WARNING", "EXTERNAL_AI_API_KEY": "bench-key"}
+    # The response cache off: the bench repeats one resume, whose model call would otherwise be a cache
+    # hit from the second round on. Budgets and provider slots keep their defaults (both on).
+    env = {
+        "DATA_DIR": folder,
+        "LOG_LEVEL": "WARNING",
+        "EXTERNAL_AI_API_KEY": "bench-key",
+        "AI_CACHE_TTL_SECONDS": "0",
+    }
     if with_model:
         return env | {"EXTERNAL_AI_PROVIDER": "deepseek", "EXTERNAL_AI_BASE_URL": standin_url}
     return env | {"EXTERNAL_AI_PROVIDER": "builtin"}
