@@ -18,7 +18,7 @@ from jobfirst_ai.ratelimit import MemoryWindow, RateLimiter, RedisWindow
 from jobfirst_ai.ratelimit import Window as RateWindow
 from jobfirst_ai.redis_link import RedisLink
 
-__all__ = ["build_budget", "build_rate_limiter"]
+__all__ = ["budget_webhook", "build_budget", "build_rate_limiter"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def build_budget(
         ledger,
         load_price_table(settings.ai_prices_file),
         baseline=baseline,
-        webhook=_webhook(settings.budget_webhook_url) if settings.budget_webhook_url else None,
+        webhook=budget_webhook(settings.budget_webhook_url) if settings.budget_webhook_url else None,
     )
 
 
@@ -59,7 +59,7 @@ def build_rate_limiter(
     )
 
 
-def _webhook(url: str) -> Webhook:
+def budget_webhook(url: str) -> Webhook:
     """POST each event as JSON in the background (5 s timeout): a slow receiver never holds a request."""
     pending: set[asyncio.Task[None]] = set()
 
