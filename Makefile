@@ -45,3 +45,6 @@ fixtures: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+bench-gateway: $(STAMP)  ## the service beside LiteLLM's proxy (bench/gateway/; SCENARIOS=all adds the 10-minute soak)
+	$(BIN)/python bench/gateway/run.py $(if $(SCENARIOS),--scenarios $(SCENARIOS))

@@ -1,0 +1,133 @@
+"""The tables of bench/README.md's gateway section, from bench/results/gateway.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAMES = {"direct": "stand-in directly", "service": "the service", "litellm": "LiteLLM proxy"}
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _loaded_rows(figures: dict[str, Any], *, with_share: bool = False) -> list[list[Any]]:
+    rows = []
+    for name in ("direct", "service", "litellm"):
+        values = figures[name]
+        cpu = values["cpu_ms_per_request"]
+        row: list[Any] = [NAMES[name], values["per_second"]]
+        if with_share:
+            row.append(f"{values['share_of_bound']:.0%}")
+        row += [
+            values["p50_ms"],
+            values["p99_ms"],
+            cpu.get("gateway", "–"),
+            cpu["stand-in"],
+            f"{values['cores_busy_max']['wrk']:.2f}",
+            f"{values['good']} / {values['bad']}",
+            values["upstream_calls"],
+        ]
+        rows.append(row)
+    return rows
+
+
+def _loaded(figures: dict[str, Any], *, with_share: bool = False) -> list[str]:
+    header = ["target", "req/s"] + (["share of bound"] if with_share else [])
+    header += ["p50 ms", "p99 ms", "gateway CPU ms/req", "stand-in CPU ms/req", "wrk cores", "good / bad"]
+    header.append("upstream calls")
+    return _table(header, _loaded_rows(figures, with_share=with_share))
+
+
+def render(result: dict[str, Any], machine: dict[str, Any]) -> str:
+    """Markdown for the figures of one run."""
+    out = [
+        f"Measured on {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}, "
+        f"{machine['system']}; LiteLLM {result['litellm_version']}; {result.get('wrk', 'wrk')}. "
+        f"Scenarios run: {', '.join(result['settings']['scenarios'])}; the whole run took "
+        f"{result['run_seconds']:.0f} s.",
+        "",
+    ]
+    if "unloaded" in result:
+        unloaded = result["unloaded"]
+        latency, added = unloaded["latency_ms"], unloaded["added_ms"]
+        out += [f"**Unloaded** (1 at a time, {unloaded['requests_each']} requests each, round-robin):", ""]
+        rows = [
+            [
+                NAMES[name],
+                latency[name]["p50"],
+                latency[name]["p99"],
+                added[name]["p50"] if name in added else "–",
+                added[name]["p99"] if name in added else "–",
+            ]
+            for name in ("direct", "service", "litellm")
+        ]
+        out += _table(["target", "p50 ms", "p99 ms", "added p50 ms", "added p99 ms"], rows)
+        out += ["", f"Wrong answers: {unloaded['wrong_answers']}.", ""]
+    for connections, figures in result.get("peak", {}).items():
+        out += [f"**Peak**, closed loop, {connections} concurrent, 0 ms upstream:", ""]
+        out += [*_loaded(figures), ""]
+    for case, figures in result.get("realistic", {}).items():
+        connections, delay = case.split("x")
+        bound = figures["direct"]["little_bound_per_second"]
+        out += [f"**Realistic**, {connections} concurrent, {delay} s upstream (bound {bound:g} req/s):", ""]
+        out += [*_loaded(figures, with_share=True), ""]
+    if "cache" in result:
+        connections = result["settings"]["cache_connections"]
+        out += [f"**Cache hit**, one repeated message, {connections} concurrent:", ""]
+        out += [*_loaded(result["cache"]), ""]
+    if "streaming" in result:
+        stream = result["streaming"]
+        out += [f"**Streaming**, {stream['streams']} concurrent streams, a frame every 10 ms:", ""]
+        rows = []
+        for name in ("direct", "service", "litellm"):
+            values = stream[name]
+            rows.append(
+                [
+                    NAMES[name],
+                    values["ttfb_ms"]["p50"],
+                    values["ttfb_ms"]["p99"],
+                    values["gap_ms"]["p50"],
+                    values["gap_ms"]["p99"],
+                    values["load_generator_cores_busy"],
+                ]
+            )
+        header = ["target", "TTFB p50", "TTFB p99", "gap p50", "gap p99", "load generator cores"]
+        out += [*_table(header, rows), ""]
+    if "failure" in result:
+        failure = result["failure"]
+        warmup = result["settings"]["failure_warmup"]
+        out += [
+            f"**Failure path**, upstream 503 on every call (after {warmup} warm-up requests):",
+            "",
+        ]
+        rows = [
+            [
+                NAMES[name],
+                failure[name]["latency_ms"]["p50"],
+                failure[name]["latency_ms"]["p99"],
+                ", ".join(f"{code}×{count}" for code, count in failure[name]["statuses"].items()),
+                failure[name].get("degraded_answers", "–"),
+            ]
+            for name in ("direct", "service", "litellm")
+        ]
+        out += [*_table(["target", "p50 ms", "p99 ms", "statuses", "degraded answers"], rows), ""]
+    if "memory_rss_mb" in result:
+        out += ["**Memory**, RSS in MiB after each scenario:", ""]
+        rows = [
+            [row["after"], row["service"], row["litellm"], row["stand-in"]] for row in result["memory_rss_mb"]
+        ]
+        out += [*_table(["after", "service", "LiteLLM", "stand-in"], rows), ""]
+    if "soak" in result:
+        soak = result["soak"]
+        first, last = soak["rss_mb"][0], soak["rss_mb"][-1]
+        out += [
+            f"**Soak** {soak['seconds']:.0f} s, both loaded at once: service {first['service']} → "
+            f"{last['service']} MiB ({soak['requests']['service']} requests), LiteLLM {first['litellm']} → "
+            f"{last['litellm']} MiB ({soak['requests']['litellm']} requests).",
+            "",
+        ]
+    out.append("![gateway plots](gateway/gateway.png)")
+    return "\n".join(out)
