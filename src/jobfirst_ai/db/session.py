@@ -43,7 +43,11 @@ def create_engine(url: str) -> AsyncEngine:
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # One connection per process: SQLite has one writer at a time, and with several connections the losers
+    # of the write lock wait in SQLite's busy handler, whose growing sleeps starve some of them for seconds
+    # (10 concurrent analyses: p99 1.15 s, max 4 s). Queued for the pool instead, they take turns in order
+    # (p99 0.19 s, max 0.29 s, throughput -7%); p50 under saturation rises (27 -> 100 ms) as waits are shared.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 
