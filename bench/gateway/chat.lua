@@ -40,7 +40,9 @@ function request()
   counter = counter + 1
   local body = template
   if unique then
-    body = template:gsub("{{N}}", run .. "-" .. id .. "-" .. counter)
+    -- letters, not digits: digits can read as a phone number, which the service masks before caching
+    local marker = (run .. "-" .. id .. "-" .. counter):gsub("%d", function(d) return string.char(97 + tonumber(d)) end)
+    body = template:gsub("{{N}}", marker)
   end
   local headers = {
     ["Content-Type"] = "application/json",

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,6 +183,11 @@ class LitellmProcess:
                 self._process.wait(timeout=10)
 
 
+def as_letters(marker: str) -> str:
+    """Each digit of `marker` as a letter (0 -> a ... 9 -> j); other characters kept."""
+    return marker.translate(str.maketrans("0123456789", "abcdefghij"))
+
+
 @dataclass
 class Target:
     """One thing to load: where to POST, which body (with {{N}}), how to tell a good answer."""
@@ -195,7 +201,9 @@ class Target:
     users: tuple[str, ...] = ()  # Authorization values taken in turn (the service: one JWT per user)
 
     def body_for(self, number: str, *, stream: bool = False) -> bytes:
-        text = self.body.replace("{{N}}", number)
+        # Letters, not digits: a run of digits can read as a phone number, which the service masks before
+        # its cache key is made, so "different" messages would share a cache entry.
+        text = self.body.replace("{{N}}", as_letters(number))
         if stream:
             text = text.replace('"stream": false', '"stream": true').replace(
                 '"stream":false', '"stream":true'
@@ -366,6 +374,7 @@ def wrk(
         target.expect,
         target.wrk_authorization(Path(tempfile.gettempdir())),
         "1" if unique else "0",
+        uuid.uuid4().hex[:10],  # RUN: a new prefix per wrk run, so no run repeats an earlier one's messages
     ]
     pids = {"stand-in": stand.standin.pid} | ({"gateway": target.pid} if target.pid else {})
     before = {name: tree_cpu(pid) for name, pid in pids.items()}
