@@ -136,6 +136,7 @@ class _Index:
     unknown_idf: float
     variants: tuple[tuple[int, Mapping[str, float]], ...]
     wholes: tuple[Mapping[str, float], ...]
+    by_feature: Mapping[str, tuple[int, ...]]  # feature -> the variants (their index) that have it
 
 
 def parse_faq(text: str) -> tuple[FaqEntry, ...]:
@@ -184,7 +185,11 @@ def _rank(index: _Index, message: str) -> list[tuple[float, int]]:
     """(score, entry position) of every entry sharing a feature with the message, best first, ties by id."""
     query = _query_vector(index, _features(message, index.synonyms))
     closest = [0.0] * len(index.entries)
-    for position, variant in index.variants:
+    # Only variants sharing a feature with the message can score above 0: the inverted index finds them
+    # (scoring all ~1,000 variants in Python was a fifth of a chat request's CPU).
+    sharing = sorted({number for key in query for number in index.by_feature.get(key, ())})
+    for number in sharing:
+        position, variant = index.variants[number]
         closest[position] = max(closest[position], _dot(query, variant))
     scored = [
         (round(min(1.0, (1 - _ENTRY_SHARE) * best + _ENTRY_SHARE * _dot(query, whole)), 4), position)
@@ -297,4 +302,13 @@ def _build_index(entries: tuple[FaqEntry, ...], synonyms: Mapping[str, str]) -> 
         unknown_idf=unknown_idf,
         variants=tuple((position, frozen(counts)) for position, counts in features),
         wholes=tuple(frozen(counts) for counts in wholes),
+        by_feature=MappingProxyType(_inverted(features)),
     )
+
+
+def _inverted(features: list[tuple[int, Counter[str]]]) -> dict[str, tuple[int, ...]]:
+    numbers: dict[str, list[int]] = {}
+    for number, (_, counts) in enumerate(features):
+        for key in counts:
+            numbers.setdefault(key, []).append(number)
+    return {key: tuple(found) for key, found in numbers.items()}
