@@ -285,13 +285,19 @@ def main() -> None:
         "token budget off; load generator on the same cores",
         "resume": RESUME.name,
         "seconds_per_load": arguments.seconds,
-        "service_python": arguments.service_python,
+        "service_python": _shown(arguments.service_python),
         "defaults": {"TASK_WORKERS": 2, "AI_MAX_CONCURRENCY": 8, "AI_PROVIDER_CONCURRENCY": 16},
         "postgresql": has_postgres,
         "redis": has_redis,
         "variants": results,
     }
     print("written", write_result("capacity", payload))
+
+
+def _shown(path: str) -> str:
+    """A path as recorded: relative to the checkout when inside it (results carry no machine's paths)."""
+    resolved = Path(path).absolute()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else path
 
 
 if __name__ == "__main__":
