@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobfirst_ai.db.models import ChatMessage, ChatSession
+from jobfirst_ai.db.repositories import insert_rows
 
 _ORDER = (ChatMessage.created_at, ChatMessage.id)
 
@@ -34,16 +35,13 @@ async def messages_from(session: AsyncSession, session_id: str, start: int) -> l
 async def save_turn(
     session: AsyncSession, chat: ChatSession, messages: Sequence[ChatMessage], *, is_new: bool
 ) -> None:
-    """Store a turn's messages (and the session itself when it is new); the session's `updated_at` moves."""
-    if is_new:
-        session.add(chat)
-        await session.flush()
-    else:
+    """Store a turn's messages (and the session itself when it is new) as plain INSERTs; the session's
+    `updated_at` moves."""
+    if not is_new:
         await session.execute(
             update(ChatSession).where(ChatSession.id == chat.id).values(updated_at=chat.updated_at)
         )
-    session.add_all(messages)
-    await session.flush()
+    await insert_rows(session, [chat, *messages] if is_new else list(messages))
 
 
 async def list_chat_sessions(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,13 +42,18 @@ async def add_analysis(session: AsyncSession, analysis: Analysis) -> Analysis:
 
 
 async def add_analysed_resume(session: AsyncSession, resume: Resume, analysis: Analysis) -> None:
-    """Insert a resume and its finished analysis as two plain INSERTs, in that order.
+    """Insert a resume and its finished analysis as two plain INSERTs, in that order."""
+    await insert_rows(session, (resume, analysis))
 
-    Both rows are final, so the unit of work has nothing to track: this costs ~0.25 ms less CPU than
-    `session.add` and a flush per row. The objects are not added to the session; read them, don't change them.
+
+async def insert_rows(session: AsyncSession, rows: Sequence[Base]) -> None:
+    """Insert final rows as plain INSERTs, one statement a row, in order.
+
+    Final rows leave the unit of work nothing to track: this costs ~0.25 ms less CPU a row than
+    `session.add` and a flush. The objects are not added to the session; read them, don't change them.
+    Python-side column defaults apply as with the ORM.
     """
     connection = await session.connection()
-    rows: tuple[Base, ...] = (resume, analysis)
     for row in rows:
         state = inspect(row)
         values = {
