@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["RedisDown", "RedisLink", "connect_redis"]
+    from jobfirst_ai.config import Settings
+
+__all__ = ["RedisDown", "RedisLink", "connect_redis", "redis_from_settings"]
 
 T = TypeVar("T")
 
@@ -113,3 +115,10 @@ def connect_redis(
         health_check_interval=30,
     )
     return RedisLink(client, prefix=prefix)
+
+
+def redis_from_settings(settings: Settings) -> RedisLink | None:
+    """The link to REDIS_URL under REDIS_KEY_PREFIX; None without REDIS_URL (then `redis` never loads)."""
+    if settings.redis_url is None:
+        return None
+    return connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)

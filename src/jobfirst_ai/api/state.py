@@ -34,7 +34,7 @@ from jobfirst_ai.features.usage.service import UsageService
 from jobfirst_ai.llm.budget import BudgetGuard
 from jobfirst_ai.llm.metering import FanOutSink, UsageSink
 from jobfirst_ai.ratelimit import RateLimiter
-from jobfirst_ai.redis_link import RedisLink, connect_redis
+from jobfirst_ai.redis_link import RedisLink, redis_from_settings
 from jobfirst_ai.tasks.runner import TaskRunner
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ async def start_services(settings: Settings, model_metrics: UsageSink | None = N
     sessions = create_session_factory(database)
     limits = Limits(max_bytes=settings.max_upload_bytes, max_chars=settings.max_text_chars)
     recorder = UsageRecorder(lambda rows: insert_calls(sessions, rows))
-    redis = _redis(settings)
+    redis = redis_from_settings(settings)
     sink = FanOutSink(recorder, model_metrics) if model_metrics is not None else recorder
     budget = build_budget(settings, sessions, recorder, redis) if settings.provider_chain() else None
     chain = _chain(settings, sink, redis, budget)
@@ -146,13 +146,6 @@ def _chat_limits(settings: Settings) -> ChatLimits:
     return ChatLimits(
         max_message_chars=settings.chat_max_message_chars, history_tokens=settings.chat_history_tokens
     )
-
-
-def _redis(settings: Settings) -> RedisLink | None:
-    """The shared Redis link when REDIS_URL is set; `redis` itself loads only then."""
-    if settings.redis_url is None:
-        return None
-    return connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
 
 
 def _chain(

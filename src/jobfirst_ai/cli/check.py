@@ -104,10 +104,10 @@ async def check_stores(settings: Settings) -> list[str]:
         lines.append(f"Database {database_address(database)}: unreachable ({type(error).__name__})")
     finally:
         await database.dispose()
-    if settings.redis_url is not None:
-        from jobfirst_ai.redis_link import RedisDown, connect_redis
+    from jobfirst_ai.redis_link import RedisDown, redis_from_settings
 
-        link = connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
+    link = redis_from_settings(settings)
+    if link is not None:
         try:
             started = time.perf_counter()
             await link.run(lambda client: client.ping())

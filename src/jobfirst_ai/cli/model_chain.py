@@ -42,17 +42,13 @@ async def command_chain(settings: Settings, *, needs_database: bool = True) -> A
     from jobfirst_ai.db.usage import insert_calls
     from jobfirst_ai.features.usage.budgets import build_budget
     from jobfirst_ai.features.usage.recorder import UsageRecorder
-    from jobfirst_ai.redis_link import connect_redis
+    from jobfirst_ai.redis_link import redis_from_settings
 
     database = create_engine(settings.resolved_database_url())
     await upgrade_database(database)
     sessions = create_session_factory(database)
     recorder = UsageRecorder(lambda rows: insert_calls(sessions, rows))
-    redis = (
-        connect_redis(settings.redis_url.get_secret_value(), prefix=settings.redis_key_prefix)
-        if (settings.redis_url)
-        else None
-    )
+    redis = redis_from_settings(settings)
     chain = budget = None
     if settings.provider_chain():
         from jobfirst_ai.llm.router import build_chain  # httpx and the vendors only with a model
