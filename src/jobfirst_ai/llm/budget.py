@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 PICO = Decimal("1e12")
 DEFAULT_RESERVED_OUTPUT = 4096
+MAX_REMEMBERED_WARNINGS = 10_000
 """Output tokens reserved for a request without `max_tokens` (every shipped prompt sets one)."""
 
 Period = Literal["day", "month"]
@@ -108,19 +109,19 @@ class BudgetLimits:
     @property
     def is_active(self) -> bool:
         """Some counter is kept."""
-        return bool(self.lines("x", "user:x")) or self.track_user_daily_tokens
+        return bool(self.lines("any")) or self.track_user_daily_tokens
 
     def limit_of(self, scope: str, period: Period, unit: Unit) -> int:
         """The limit of a counter of `scope` (`global` or `user:<tag>`), in counter units; 0 if none."""
-        kind = "global" if scope == "global" else "user:x"
-        for line_scope, line_period, line_unit, limit in self.lines("x", "user:x"):
+        kind = "global" if scope == "global" else _user_scope("any")
+        for line_scope, line_period, line_unit, limit in self.lines("any"):
             if (line_scope, line_period, line_unit) == (kind, period, unit):
                 return limit
         return 0
 
-    def lines(self, user: str | None, scope_user: str) -> list[tuple[str, Period, Unit, int]]:
-        """(scope, period, unit, limit in counter units) for each limited counter that applies to `user`;
-        `scope_user` names the user scope (the tag)."""
+    def lines(self, user: str | None) -> list[tuple[str, Period, Unit, int]]:
+        """(scope, period, unit, limit in counter units) for each limited counter that applies to `user`
+        (its scope is `user:<tag>`; None: the global counters only)."""
         wanted: list[tuple[str, Period, Unit, int]] = [
             ("global", "day", "tokens", self.daily_tokens),
             ("global", "month", "tokens", self.monthly_tokens),
@@ -128,6 +129,7 @@ class BudgetLimits:
             ("global", "month", "cny", _pico(self.monthly_cny)),
         ]
         if user is not None:
+            scope_user = _user_scope(user)
             wanted += [
                 (scope_user, "day", "tokens", self.user_daily_tokens),
                 (scope_user, "month", "tokens", self.user_monthly_tokens),
@@ -188,6 +190,7 @@ class BudgetGuard:
         self.webhook = webhook
         self._now = wall_clock
         self._seeded: set[str] = set()
+        self._warned: set[str] = set()  # counters whose warning fired (here or, via the ledger, elsewhere)
         self._seed_lock = asyncio.Lock()
         self.global_ratios: dict[tuple[Period, Unit], float] = {}
         self.warnings = 0
@@ -220,7 +223,7 @@ class BudgetGuard:
     async def lines(self, user: str | None) -> list[BudgetLine]:
         """Every limited counter that applies to `user` (None: the global ones), with used and remaining."""
         now = self._now()
-        specs = self.limits.lines(user, _user_scope(user) if user else "")
+        specs = self.limits.lines(user)
         keys = [_key(scope, period, unit, now) for scope, period, unit, _ in specs]
         await self._seed(
             [Charge(key, 0, 0, _ttl(spec[1])) for key, spec in zip(keys, specs, strict=True)], now
@@ -255,7 +258,7 @@ class BudgetGuard:
         reservation = Reservation(tokens=tokens, cost_pico=cost)
         charges: list[Charge] = []
         scope_user = _user_scope(user) if user else ""
-        specs = self.limits.lines(user, scope_user)
+        specs = self.limits.lines(user)
         tracked = user is not None and self.limits.track_user_daily_tokens
         if tracked and not any(s == scope_user and p == "day" and u == "tokens" for s, p, u, _ in specs):
             specs.append((scope_user, "day", "tokens", 0))
@@ -293,13 +296,16 @@ class BudgetGuard:
         if not fresh or self.baseline is None:
             self._seeded.update(charge.key for charge in fresh)
             return
+        sums: dict[tuple[Period, str], tuple[int, int]] = {}  # one query serves the tokens and CNY counters
         async with self._seed_lock:
             for charge in fresh:
                 if charge.key in self._seeded:
                     continue
                 period, _, scope, unit = _parse(charge.key)
-                user = None if scope == "global" else scope.removeprefix("user:")
-                tokens, cost = await self.baseline(_period_start(period, now), user)
+                if (period, scope) not in sums:
+                    user = None if scope == "global" else scope.removeprefix("user:")
+                    sums[period, scope] = await self.baseline(_period_start(period, now), user)
+                tokens, cost = sums[period, scope]
                 await self.ledger.seed(charge.key, tokens if unit == "tokens" else cost, charge.ttl_seconds)
                 self._seeded.add(charge.key)
 
@@ -313,9 +319,12 @@ class BudgetGuard:
             ratio = value / limit
             if scope == "global":
                 self.global_ratios[(period, unit)] = round(ratio, 4)
-            if ratio >= self.limits.warning_ratio and await self.ledger.mark_once(
-                f"warned:{key}", _ttl(period)
-            ):
+            if ratio < self.limits.warning_ratio or key in self._warned:
+                continue
+            if len(self._warned) >= MAX_REMEMBERED_WARNINGS:  # bounded: a forgotten key asks the ledger again
+                self._warned.clear()
+            self._warned.add(key)  # asked once per process: every later call would ask the ledger again
+            if await self.ledger.mark_once(f"warned:{key}", _ttl(period)):
                 await self._warn(key, scope, period, unit, value, limit)
 
     async def _warn(self, key: str, scope: str, period: Period, unit: Unit, value: int, limit: int) -> None:
