@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -113,7 +114,7 @@ class RedisSlots:
         """Poll the shared set (5 ms, growing to 100 ms between tries) until a slot is free."""
         token = uuid.uuid4().hex
         key = self.link.key("slots", name)
-        for attempt in range(1_000_000):
+        for attempt in itertools.count():
             try:
                 taken = await self.link.script(_ACQUIRE, [key], [self.limit, token, self.lease_ms])
             except asyncio.CancelledError:  # the script may have taken the slot: give it back
@@ -128,7 +129,7 @@ class RedisSlots:
             if self._clock() + pause > wait_until:
                 return None
             await asyncio.sleep(pause)
-        return None
+        raise AssertionError("unreachable")  # itertools.count() never ends
 
     async def release(self, name: str, token: str) -> None:
         """ZREM the holder (or release the local semaphore it came from)."""

@@ -33,7 +33,7 @@ class Charge:
 
 @dataclass(frozen=True)
 class Admission:
-    """The result of a conditional add: `values` after it, or the first counter that refused it."""
+    """A conditional add's result: the `values` after it, or (no values) the first counter that refused it."""
 
     ok: bool
     values: dict[str, int]
@@ -79,7 +79,7 @@ class MemoryLedger:
         for charge in charges:
             current = self._value(charge.key)
             if charge.limit > 0 and charge.amount > 0 and current + charge.amount > charge.limit:
-                return Admission(False, {c.key: self._value(c.key) for c in charges}, charge.key)
+                return Admission(False, {}, charge.key)
         return Admission(True, self._add(charges))
 
     async def add(self, charges: Sequence[Charge]) -> dict[str, int]:
