@@ -149,7 +149,7 @@ def _limited(backend: Provider, slots: Slots | None, settings: Settings) -> Prov
 def _limits(settings: Settings) -> HttpLimits:
     return HttpLimits(
         max_connections=settings.ai_max_connections,
-        max_keepalive_connections=settings.ai_max_connections_per_host,
+        max_connections_per_host=settings.ai_max_connections_per_host,
         connect_timeout=settings.ai_connect_timeout_seconds,
         total_timeout=settings.ai_timeout_seconds,
     )

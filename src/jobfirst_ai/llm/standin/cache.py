@@ -10,6 +10,7 @@ new question" the first two miss and the third hits the shared document.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,13 +18,12 @@ from dataclasses import dataclass
 _MAX_UNITS_PER_USER = 256
 
 
-def _is_cjk(character: str) -> bool:
-    return "\u3000" <= character <= "\u9fff" or "\uac00" <= character <= "\ud7af"
+_CJK = re.compile("[\u3000-\u9fff\uac00-\ud7af]")
 
 
 def estimate_tokens(text: str) -> int:
     """Rough token count: CJK characters count one each, everything else four characters a token."""
-    cjk = sum(1 for character in text if _is_cjk(character))
+    cjk = len(_CJK.findall(text))
     return cjk + (len(text) - cjk + 3) // 4
 
 
@@ -40,12 +40,16 @@ OPENAI_CACHE = CachePolicy(block=128, minimum=1024)
 
 
 def _common_prefix(first: str, second: str) -> str:
-    length = 0
-    for left, right in zip(first, second, strict=False):
-        if left != right:
-            break
-        length += 1
-    return first[:length]
+    """The longest common prefix, by bisection over C-level slice comparisons: a character loop in
+    Python made the stand-in's CPU per call grow to milliseconds with a user's stored units."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return first[:low]
 
 
 class PrefixCache:
