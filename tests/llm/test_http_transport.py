@@ -148,3 +148,17 @@ async def test_silence_past_the_timeout_is_unavailable_and_past_the_deadline_fin
             assert time.monotonic() - started < 2.0
         finally:
             await channel.aclose()
+
+
+def test_the_environment_proxy_is_read_once_for_the_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobfirst_ai.llm.providers.http import environment_proxy
+
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1,.internal")
+    proxy = environment_proxy("https://api.deepseek.com")
+    assert proxy is not None and str(proxy.url) == "http://proxy.example:3128"
+    assert environment_proxy("http://127.0.0.1:11434") is None
+    assert environment_proxy("https://ollama.internal") is None
+    assert environment_proxy("http://vllm.example") is None  # only HTTPS_PROXY is set
