@@ -33,7 +33,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
@@ -136,7 +136,8 @@ class _Index:
     unknown_idf: float
     variants: tuple[tuple[int, Mapping[str, float]], ...]
     wholes: tuple[Mapping[str, float], ...]
-    by_feature: Mapping[str, tuple[int, ...]]  # feature -> the variants (their index) that have it
+    by_feature: Mapping[str, tuple[tuple[int, float], ...]]  # feature -> (variant number, weight) of each
+    wholes_by_feature: Mapping[str, tuple[tuple[int, float], ...]]  # feature -> (entry position, weight)
 
 
 def parse_faq(text: str) -> tuple[FaqEntry, ...]:
@@ -184,19 +185,31 @@ def grounding_snippets(message: str, language: Language | None = None, limit: in
 def _rank(index: _Index, message: str) -> list[tuple[float, int]]:
     """(score, entry position) of every entry sharing a feature with the message, best first, ties by id."""
     query = _query_vector(index, _features(message, index.synonyms))
-    closest = [0.0] * len(index.entries)
-    # Only variants sharing a feature with the message can score above 0: the inverted index finds them
-    # (scoring all ~1,000 variants in Python was a fifth of a chat request's CPU).
-    sharing = sorted({number for key in query for number in index.by_feature.get(key, ())})
-    for number in sharing:
-        position, variant = index.variants[number]
-        closest[position] = max(closest[position], _dot(query, variant))
+    # Only variants sharing a feature with the message can score above 0; their dot products are summed
+    # through the inverted index, each in the query's order as a dot product would (the same floats), without
+    # touching the features they don't share (a dot product per variant was ~6% of a chat request's CPU).
+    variants = _sparse_dots(query, index.by_feature)
+    wholes = _sparse_dots(query, index.wholes_by_feature)
+    closest: dict[int, float] = {}
+    for number, score in variants.items():
+        position = index.variants[number][0]
+        closest[position] = max(closest.get(position, 0.0), score)
     scored = [
-        (round(min(1.0, (1 - _ENTRY_SHARE) * best + _ENTRY_SHARE * _dot(query, whole)), 4), position)
-        for position, (best, whole) in enumerate(zip(closest, index.wholes, strict=True))
+        (round(min(1.0, (1 - _ENTRY_SHARE) * best + _ENTRY_SHARE * wholes[position]), 4), position)
+        for position, best in closest.items()
         if best > 0
     ]
     return sorted(scored, key=lambda pair: (-pair[0], index.entries[pair[1]].id))
+
+
+def _sparse_dots(
+    query: Mapping[str, float], postings: Mapping[str, tuple[tuple[int, float], ...]]
+) -> dict[int, float]:
+    sums: dict[int, float] = {}
+    for key, weight in query.items():
+        for number, value in postings.get(key, ()):
+            sums[number] = sums.get(number, 0) + weight * value
+    return sums
 
 
 def _hit(entry: FaqEntry, score: float, language: Language, *, is_confident: bool) -> FaqHit:
@@ -254,10 +267,6 @@ def _is_bigram(feature: str) -> bool:
     return feature.startswith(_BIGRAM_MARK)
 
 
-def _dot(query: Mapping[str, float], vector: Mapping[str, float]) -> float:
-    return sum(weight * vector.get(key, 0.0) for key, weight in query.items())
-
-
 @functools.cache
 def _index() -> _Index:
     """The shipped entries and their vectors, built on first use and never changed afterwards."""
@@ -295,20 +304,23 @@ def _build_index(entries: tuple[FaqEntry, ...], synonyms: Mapping[str, str]) -> 
     def frozen(counts: Counter[str]) -> Mapping[str, float]:
         return MappingProxyType(_vector(counts, idf, unknown_idf))
 
+    variants = tuple((position, frozen(counts)) for position, counts in features)
+    whole_vectors = tuple(frozen(counts) for counts in wholes)
     return _Index(
         entries=entries,
         synonyms=synonyms,
         idf=MappingProxyType(idf),
         unknown_idf=unknown_idf,
-        variants=tuple((position, frozen(counts)) for position, counts in features),
-        wholes=tuple(frozen(counts) for counts in wholes),
-        by_feature=MappingProxyType(_inverted(features)),
+        variants=variants,
+        wholes=whole_vectors,
+        by_feature=MappingProxyType(_inverted([vector for _, vector in variants])),
+        wholes_by_feature=MappingProxyType(_inverted(whole_vectors)),
     )
 
 
-def _inverted(features: list[tuple[int, Counter[str]]]) -> dict[str, tuple[int, ...]]:
-    numbers: dict[str, list[int]] = {}
-    for number, (_, counts) in enumerate(features):
-        for key in counts:
-            numbers.setdefault(key, []).append(number)
-    return {key: tuple(found) for key, found in numbers.items()}
+def _inverted(vectors: Sequence[Mapping[str, float]]) -> dict[str, tuple[tuple[int, float], ...]]:
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for number, vector in enumerate(vectors):
+        for key, weight in vector.items():
+            postings.setdefault(key, []).append((number, weight))
+    return {key: tuple(found) for key, found in postings.items()}
