@@ -15,6 +15,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from jobfirst_ai.db import sqlite
 from jobfirst_ai.errors import DatabaseUnavailable
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -47,7 +48,13 @@ def create_engine(url: str) -> AsyncEngine:
     # of the write lock wait in SQLite's busy handler, whose growing sleeps starve some of them for seconds
     # (10 concurrent analyses: p99 1.15 s, max 4 s). Queued for the pool instead, they take turns in order
     # (p99 0.19 s, max 0.29 s, throughput -7%); p50 under saturation rises (27 -> 100 ms) as waits are shared.
-    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
+    options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0}
+    if parsed.query:  # URL parameters (mode=ro, uri=true, …) are aiosqlite's to apply
+        options["connect_args"] = {"timeout": 30}
+    else:  # hot paths may run their statements on the loop's thread (db/sqlite.py)
+        database = parsed.database or ":memory:"
+        options["async_creator"] = lambda: sqlite.connect(database)
+    engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "connect", _tune_sqlite)
     return engine
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, case, func, insert, select
 
 from jobfirst_ai.db.models import ModelCall
 from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.db.sqlite import inline_sqlite
 
 __all__ = [
     "CallSums",
@@ -68,8 +69,9 @@ async def insert_calls(sessions: SessionFactory, rows: Sequence[Mapping[str, Any
     """Store `rows` (ModelCall column values) in one transaction, as one executemany."""
     if not rows:
         return
-    async with sessions.begin() as session:
-        await session.execute(insert(ModelCall), list(rows))
+    with inline_sqlite():  # one executemany of a batch (db/sqlite.py)
+        async with sessions.begin() as session:
+            await session.execute(insert(ModelCall), list(rows))
 
 
 def _as_int(flag: ColumnElement[bool]) -> ColumnElement[int]:

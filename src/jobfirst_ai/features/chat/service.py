@@ -16,6 +16,7 @@ from jobfirst_ai.db.chat import (
 from jobfirst_ai.db.models import ChatMessage, ChatSession, utc_now
 from jobfirst_ai.db.repositories import as_utc, new_id
 from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.db.sqlite import inline_sqlite
 from jobfirst_ai.engine.language import detect_language
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import EmptyInput, NotFound, PayloadTooLarge
@@ -114,15 +115,16 @@ class ChatService:
     async def _continued(
         self, owner: str, session_id: str, *, needs_history: bool
     ) -> tuple[ChatSession, list[tuple[Role, str]]]:
-        async with self._sessions() as session:
-            chat = await find_chat_session(session, session_id, owner)
-            if chat is None:
-                raise _not_found()
-            if not needs_history:
-                return chat, []
-            sizes = await message_sizes(session, session_id)
-            start = window_start(sizes, self._limits.history_tokens)
-            rows = await messages_from(session, session_id, start) if start < len(sizes) else []
+        with inline_sqlite():  # by primary key and the session_id index (db/sqlite.py)
+            async with self._sessions() as session:
+                chat = await find_chat_session(session, session_id, owner)
+                if chat is None:
+                    raise _not_found()
+                if not needs_history:
+                    return chat, []
+                sizes = await message_sizes(session, session_id)
+                start = window_start(sizes, self._limits.history_tokens)
+                rows = await messages_from(session, session_id, start) if start < len(sizes) else []
         return chat, [(cast(Role, row.role), row.prompt or row.content) for row in rows]
 
 

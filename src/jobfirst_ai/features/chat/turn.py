@@ -20,6 +20,7 @@ from jobfirst_ai.db.chat import save_turn
 from jobfirst_ai.db.models import ChatMessage, ChatSession, utc_now
 from jobfirst_ai.db.repositories import new_id
 from jobfirst_ai.db.session import SessionFactory
+from jobfirst_ai.db.sqlite import inline_sqlite
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import ProviderError, ProviderUnavailable
 from jobfirst_ai.features.chat.answers import EngineReply, Lookup, Reason, engine_reply
@@ -245,6 +246,7 @@ class ChatTurn:
             created_at=now,
         )
         context.chat.updated_at = now
-        async with self._sessions() as session, session.begin():
-            await save_turn(session, context.chat, [user, reply], is_new=context.is_new)
+        with inline_sqlite():  # three INSERTs by primary key (db/sqlite.py)
+            async with self._sessions() as session, session.begin():
+                await save_turn(session, context.chat, [user, reply], is_new=context.is_new)
         return reply.id

@@ -16,6 +16,7 @@ from typing import Any
 from jobfirst_ai.db import repositories
 from jobfirst_ai.db.models import Analysis, Resume, utc_now
 from jobfirst_ai.db.session import SessionFactory, is_database_unavailable
+from jobfirst_ai.db.sqlite import inline_sqlite
 from jobfirst_ai.engine.extract import extract_text
 from jobfirst_ai.engine.types import Language
 from jobfirst_ai.errors import EmptyInput, JobFirstError, NotFound, PayloadTooLarge
@@ -175,12 +176,13 @@ class ResumeService:
         if not refresh and (stored := await self._reusable(owner, key)) is not None:
             return stored
         options = {"language": given.language, "extract_ms": prepared.extract_ms}
-        async with self._sessions.begin() as session:
-            resume = await repositories.add_resume(session, _resume_row(owner, prepared))
-            row = _analysis_row(
-                owner, resume.id, status=repositories.QUEUED, options=options, fingerprint=key
-            )
-            analysis = await repositories.add_analysis(session, row)
+        with inline_sqlite():  # two INSERTs (db/sqlite.py)
+            async with self._sessions.begin() as session:
+                resume = await repositories.add_resume(session, _resume_row(owner, prepared))
+                row = _analysis_row(
+                    owner, resume.id, status=repositories.QUEUED, options=options, fingerprint=key
+                )
+                analysis = await repositories.add_analysis(session, row)
         self.on_queued()
         return analysis
 
@@ -200,8 +202,9 @@ class ResumeService:
         analysis = _analysis_row(owner, resume.id, status=repositories.SUCCEEDED, options={}, fingerprint=key)
         analysis.result, analysis.engine, analysis.attempts = result.model_dump(mode="json"), result.engine, 1
         analysis.started_at = analysis.finished_at = analysis.created_at
-        async with self._sessions.begin() as session:
-            await repositories.add_analysed_resume(session, resume, analysis)
+        with inline_sqlite():  # two INSERTs (db/sqlite.py)
+            async with self._sessions.begin() as session:
+                await repositories.add_analysed_resume(session, resume, analysis)
         return Analysed(analysis, result)
 
     def fingerprint(self, text: str, language: Language | None) -> str:
@@ -299,8 +302,9 @@ class ResumeService:
         return await asyncio.to_thread(prepare_resume, given, self._limits)
 
     async def _reusable(self, owner: str, fingerprint: str) -> Analysis | None:
-        async with self._sessions() as session:
-            stored = await repositories.find_reusable_analysis(session, owner, fingerprint)
+        with inline_sqlite():  # the (owner, fingerprint) index (db/sqlite.py)
+            async with self._sessions() as session:
+                stored = await repositories.find_reusable_analysis(session, owner, fingerprint)
         if stored is not None:
             self.reused += 1
         return stored
