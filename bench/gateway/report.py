@@ -83,6 +83,57 @@ def _streaming(result: dict[str, Any]) -> list[str]:
     return out
 
 
+def _soak(result: dict[str, Any]) -> list[str]:
+    if "soak" not in result:
+        return []
+    soak = result["soak"]
+    if "phases" not in soak:
+        return []
+    out = [
+        f"**Soak**, {soak['seconds']:.0f} s, both gateways restarted, then loaded at once "
+        "(20 connections each):",
+        "",
+    ]
+    samples = soak["rss_mb"]
+    rows = []
+    for phase in soak["phases"]:
+        inside = [sample for sample in samples if sample["phase"] == phase["phase"]]
+        row: list[Any] = [phase["phase"], phase["seconds"]]
+        for name in ("service", "litellm"):
+            growth = _growth_per_10k(
+                inside, name, phase[f"{name}_good"] + phase[f"{name}_bad"], phase["seconds"]
+            )
+            row += [
+                f"{phase[f'{name}_good']} / {phase[f'{name}_bad']}",
+                f"{inside[0][name]} → {inside[-1][name]}" if inside else "–",
+                growth,
+            ]
+        rows.append(row)
+    header = ["phase", "s", "service good / bad", "service RSS MiB", "service MiB per 10k req"]
+    header += ["LiteLLM good / bad", "LiteLLM RSS MiB", "LiteLLM MiB per 10k req"]
+    out += [*_table(header, rows), ""]
+    out += [
+        f"RSS at the soak's start: service {samples[0]['service']} MiB, LiteLLM {samples[0]['litellm']} MiB; "
+        f"at its end: service {samples[-1]['service']} MiB, LiteLLM {samples[-1]['litellm']} MiB.",
+        "",
+    ]
+    return out
+
+
+def _growth_per_10k(samples: list[dict[str, Any]], name: str, requests: int, seconds: float) -> str:
+    """Least-squares slope of RSS over time within a phase, per 10,000 requests at the phase's rate."""
+    if len(samples) < 3 or not requests:
+        return "–"
+    times = [sample["t"] for sample in samples]
+    values = [sample[name] for sample in samples]
+    mean_t, mean_v = sum(times) / len(times), sum(values) / len(values)
+    spread = sum((t - mean_t) ** 2 for t in times)
+    if not spread:
+        return "–"
+    slope = sum((t - mean_t) * (v - mean_v) for t, v in zip(times, values, strict=True)) / spread
+    return f"{slope * seconds / requests * 10_000:+.2f}"
+
+
 def render(result: dict[str, Any], machine: dict[str, Any]) -> str:
     """Markdown for the figures of one run."""
     out = [
@@ -141,14 +192,6 @@ def render(result: dict[str, Any], machine: dict[str, Any]) -> str:
             [row["after"], row["service"], row["litellm"], row["stand-in"]] for row in result["memory_rss_mb"]
         ]
         out += [*_table(["after", "service", "LiteLLM", "stand-in"], rows), ""]
-    if "soak" in result:
-        soak = result["soak"]
-        first, last = soak["rss_mb"][0], soak["rss_mb"][-1]
-        out += [
-            f"**Soak** {soak['seconds']:.0f} s, both loaded at once: service {first['service']} → "
-            f"{last['service']} MiB ({soak['requests']['service']} requests), LiteLLM {first['litellm']} → "
-            f"{last['litellm']} MiB ({soak['requests']['litellm']} requests).",
-            "",
-        ]
+    out += _soak(result)
     out.append("![gateway plots](gateway/gateway.png)")
     return "\n".join(out)

@@ -23,8 +23,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from common import ROOT, machine, write_result
 from model_overhead import StandinProcess, percentiles
 
 sys.path.insert(0, str(ROOT))  # the service runner is shared with the tests
+from tests.support.relay import Relay
 from tests.support.server import ServiceProcess, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -232,6 +234,25 @@ class Stand:
     service: ServiceProcess
     litellm: LitellmProcess
     targets: dict[str, Target]
+    arguments: argparse.Namespace
+    folder: Path
+    idle_rss: dict[str, float] = field(default_factory=dict)
+    relay: Relay | None = None  # between a restarted service and Redis (the soak)
+
+    def restart(self, extra_env: dict[str, str]) -> None:
+        """Both gateways stopped and started afresh (the service with `extra_env`); targets follow."""
+        for process in (self.service, self.litellm):
+            process.stop()
+        env = service_env(self.standin.url, str(self.folder), self.arguments) | extra_env
+        self.service = ServiceProcess(env, self.folder)
+        self.litellm = LitellmProcess(self.standin.url, self.folder)
+        self.service.start()
+        self.litellm.start()
+        service, litellm = self.targets["service"], self.targets["litellm"]
+        self.targets["service"] = replace(service, url=self.service.url + CHAT, pid=self.service.pid)
+        self.targets["litellm"] = replace(
+            litellm, url=self.litellm.url + "/chat/completions", pid=self.litellm.pid
+        )
 
     def script(self, steps: list[dict[str, Any]]) -> None:
         self.standin.reset()
@@ -339,14 +360,19 @@ def running(arguments: argparse.Namespace) -> Iterator[Stand]:
     with tempfile.TemporaryDirectory(prefix="jobfirst-gateway-") as folder:
         service = ServiceProcess(service_env(standin.url, folder, arguments), Path(folder))
         litellm = LitellmProcess(standin.url, Path(folder))
+        stand = Stand(standin, service, litellm, {}, arguments, Path(folder))
         try:
             service.start()
             litellm.start()
-            targets = build_targets(standin, service, litellm)
-            yield Stand(standin, service, litellm, targets)
+            time.sleep(1.0)
+            stand.idle_rss = stand.rss()  # before any request
+            stand.targets = build_targets(standin, service, litellm)
+            yield stand
         finally:
-            for process in (litellm, service, standin):
+            for process in (stand.litellm, stand.service, standin):
                 process.stop()
+            if stand.relay is not None:
+                stand.relay.close()
 
 
 # --- the load generators ----------------------------------------------------------------------------
@@ -671,76 +697,112 @@ def streaming(stand: Stand, arguments: argparse.Namespace) -> dict[str, Any]:
 def failure(stand: Stand, arguments: argparse.Namespace) -> dict[str, Any]:
     """The upstream answers 503: the service's breaker opens and the engine answers (degraded); LiteLLM
     and the stand-in answer with an error. Latency of what the caller gets, after `failure_warmup`
-    requests."""
+    requests one at a time. LiteLLM's measured requests go 10 at a time (each spends ~4.6 s in its
+    retries; one at a time they took two minutes of the run), the others' one at a time."""
     stand.script([{"status": 503, "times": 1_000_000}])
     result: dict[str, Any] = {}
-    with httpx.Client(timeout=60) as client:
-        for name in TARGETS:
-            target = stand.targets[name]
-            samples, statuses, degraded = [], {}, 0
-            for number in range(arguments.failure_warmup + arguments.failure_count):
-                started = time.perf_counter()
-                body = target.body_for(f"f{number}")
-                response = client.post(target.url, content=body, headers=target.headers_for(number))
-                elapsed = (time.perf_counter() - started) * 1000
-                if number < arguments.failure_warmup:
-                    continue
-                samples.append(elapsed)
-                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-                if name == "service" and response.status_code == 200 and response.json().get("degraded"):
-                    degraded += 1
-            result[name] = {"latency_ms": percentiles(samples), "statuses": statuses}
-            if name == "service":
-                result[name]["degraded_answers"] = degraded
+    for name in TARGETS:
+        target = stand.targets[name]
+        with httpx.Client(timeout=60) as client:
+            for number in range(arguments.failure_warmup):
+                client.post(target.url, content=target.body_for(f"fw{number}"), headers=target.headers_for(0))
+        numbers = range(arguments.failure_count)
+        with ThreadPoolExecutor(10 if name == "litellm" else 1) as pool:
+            answers = list(pool.map(lambda number, t=target: _timed_post(t, f"f{number}"), numbers))
+        statuses: dict[int, int] = {}
+        for _, status, _ in answers:
+            statuses[status] = statuses.get(status, 0) + 1
+        result[name] = {"latency_ms": percentiles([ms for ms, _, _ in answers]), "statuses": statuses}
+        if name == "service":
+            result[name]["degraded_answers"] = sum(1 for _, _, is_degraded in answers if is_degraded)
     stand.script([])
     return result
 
 
+def _timed_post(target: Target, number: str) -> tuple[float, int, bool]:
+    """Milliseconds, status, and whether the service said it degraded."""
+    with httpx.Client(timeout=60) as client:
+        started = time.perf_counter()
+        response = client.post(target.url, content=target.body_for(number), headers=target.headers_for(0))
+        elapsed = (time.perf_counter() - started) * 1000
+    degraded = response.status_code == 200 and bool(response.json().get("degraded"))
+    return elapsed, response.status_code, degraded
+
+
+SOAK_STEADY = {"delay": 0.05, "keep_alive": False, "times": 10_000_000}
+SOAK_FAILING = {"status": 503, "times": 10_000_000}
+
+
 def soak(stand: Stand, arguments: argparse.Namespace) -> dict[str, Any]:
-    """Both gateways loaded at once (20 connections each, 50 ms upstream) for `soak_seconds`; RSS every
-    30 s."""
-    stand.script([{"delay": 0.05, "keep_alive": False, "times": 10_000_000}])
-    samples = [{"t": 0.0, **stand.rss()}]
+    """Both gateways restarted (so earlier bursts' memory is not counted) and loaded at once, 20
+    connections each, for `soak_seconds` in three phases: a 50 ms upstream (60%), the upstream answering
+    503 (20%), Redis unreachable (20%: the service's REDIS_URL goes through a relay that is cut; without a
+    Redis on REDIS_URL / 127.0.0.1:6379 that phase is steady load too). RSS every ~15 s."""
+    redis = _redis_address()
+    extra: dict[str, str] = {}
+    if redis is not None:
+        stand.relay = Relay(*redis).start()
+        prefix = f"bench-soak-{uuid.uuid4().hex[:8]}:"
+        extra = {"REDIS_URL": f"redis://127.0.0.1:{stand.relay.port}/15", "REDIS_KEY_PREFIX": prefix}
+    stand.restart(extra)
+    stand.script([SOAK_STEADY])
+    for name in ("service", "litellm"):  # warm-up, outside the figures
+        wrk(stand, stand.targets[name], connections=20, seconds=3)
+    phases = [("steady", 0.6, [SOAK_STEADY]), ("upstream failing", 0.2, [SOAK_FAILING])]
+    phases.append(("redis unreachable" if redis else "steady (no Redis)", 0.2, [SOAK_STEADY]))
     started = time.monotonic()
-    processes = []
-    for name in ("service", "litellm"):
-        target = stand.targets[name]
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-            handle.write(target.body)
-        command = [
-            "wrk",
-            "-t1",
-            "-c20",
-            f"-d{int(arguments.soak_seconds)}s",
-            "-s",
-            str(LUA),
-            target.url,
-            "--",
-        ]
-        command += [
-            handle.name,
-            target.expect,
-            target.wrk_authorization(Path(tempfile.gettempdir())),
-            "1",
-            "soak",
-        ]
-        processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
-    while any(process.poll() is None for process in processes):
-        time.sleep(min(30.0, max(1.0, arguments.soak_seconds / 20)))
-        samples.append({"t": round(time.monotonic() - started, 1), **stand.rss()})
-        stand.script([{"delay": 0.05, "keep_alive": False, "times": 10_000_000}])  # records stay small
-    outputs = [process.communicate()[0].decode() for process in processes]
-    results = [
-        json.loads(next(row for row in out.splitlines() if row.startswith("GATEWAY_RESULT "))[15:])
-        for out in outputs
-    ]
+    samples = [{"t": 0.0, "phase": "start", **stand.rss()}]
+    figures = []
+    for phase, share, steps in phases:
+        stand.script(steps)
+        if phase == "redis unreachable" and stand.relay is not None:
+            stand.relay.cut("refuse")
+        seconds = arguments.soak_seconds * share
+        processes = [_soak_wrk(stand.targets[name], seconds) for name in ("service", "litellm")]
+        while any(process.poll() is None for process in processes):
+            time.sleep(min(15.0, max(1.0, arguments.soak_seconds / 40)))
+            samples.append({"t": round(time.monotonic() - started, 1), "phase": phase, **stand.rss()})
+            stand.script(steps)  # records stay small
+        results = [_wrk_result(process.communicate()[0].decode()) for process in processes]
+        figure: dict[str, Any] = {"phase": phase, "seconds": round(seconds)}
+        for name, result in zip(("service", "litellm"), results, strict=True):
+            figure |= {f"{name}_good": result["good"], f"{name}_bad": result["bad"]}
+        figures.append(figure)
+    if stand.relay is not None:
+        stand.relay.resume()
     stand.script([])
-    return {
-        "seconds": arguments.soak_seconds,
-        "rss_mb": samples,
-        "requests": {"service": results[0]["good"], "litellm": results[1]["good"]},
-        "bad": {"service": results[0]["bad"], "litellm": results[1]["bad"]},
-    }
+    return {"seconds": arguments.soak_seconds, "rss_mb": samples, "phases": figures}
+
+
+def _redis_address() -> tuple[str, int] | None:
+    """host, port of REDIS_URL (default 127.0.0.1:6379) when something answers PING there."""
+    import redis as redis_client
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        client = redis_client.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except redis_client.RedisError:
+        return None
+    options = client.connection_pool.connection_kwargs
+    return str(options.get("host", "127.0.0.1")), int(options.get("port", 6379))
+
+
+def _soak_wrk(target: Target, seconds: float) -> subprocess.Popen[bytes]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        handle.write(target.body)
+    command = ["wrk", "-t1", "-c20", f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(LUA)]
+    command += [target.url, "--", handle.name, '"' if target.name == "litellm" else '"reply"']
+    command += [target.wrk_authorization(Path(tempfile.gettempdir())), "1", "soak" + uuid.uuid4().hex[:6]]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _wrk_result(out: str) -> dict[str, Any]:
+    line = next((row for row in out.splitlines() if row.startswith("GATEWAY_RESULT ")), None)
+    if line is None:
+        return {"good": 0, "bad": 0}
+    raw = json.loads(line.split(" ", 1)[1])
+    return {"good": raw["good"], "bad": raw["bad"] + raw["connect_errors"] + raw["read_errors"]}
 
 
 RUNNERS = {
@@ -761,7 +823,8 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     result: dict[str, Any] = {"settings": vars(arguments), "litellm_version": LITELLM_VERSION}
     with running(arguments) as stand:
-        memory = [{"after": "start", **stand.rss()}]
+        memory = [{"after": "start (no request yet)", **stand.idle_rss}]
+        memory.append({"after": "the first request", **stand.rss()})
         for name in arguments.scenarios:
             began = time.monotonic()
             print(f"[gateway] {name} ...", flush=True)
@@ -787,9 +850,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="wrk seconds per target per round")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (peak, cache)")
     parser.add_argument("--peak", default="10,50", help="peak: concurrencies")
-    parser.add_argument(
-        "--realistic", default="200x0.5,1000x2", help="CONNECTIONSxSECONDS,..."
-    )
+    parser.add_argument("--realistic", default="200x0.5,1000x2", help="CONNECTIONSxSECONDS,...")
     parser.add_argument("--streams", type=int, default=200, help="streaming: concurrent streams")
     parser.add_argument("--per-stream", type=int, default=3, help="streaming: requests per stream")
     parser.add_argument("--cache-connections", type=int, default=10)
