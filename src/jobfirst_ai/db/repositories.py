@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -47,19 +48,23 @@ async def add_analysed_resume(session: AsyncSession, resume: Resume, analysis: A
 
 
 async def insert_rows(session: AsyncSession, rows: Sequence[Base]) -> None:
-    """Insert final rows as plain INSERTs, one statement a row, in order.
+    """Insert final rows as plain INSERTs, in order; consecutive rows of one class that set the same
+    columns share one statement (an executemany).
 
     Final rows leave the unit of work nothing to track: this costs ~0.25 ms less CPU a row than
     `session.add` and a flush. The objects are not added to the session; read them, don't change them.
     Python-side column defaults apply as with the ORM.
     """
     connection = await session.connection()
-    for row in rows:
-        state = inspect(row)
-        values = {
-            attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict
-        }
-        await connection.execute(insert(type(row)), [values])
+    prepared = [(type(row), _column_values(row)) for row in rows]
+    # Neighbours of one class with the same columns go as one executemany (a chat turn's two messages).
+    for (kind, _), group in itertools.groupby(prepared, key=lambda pair: (pair[0], frozenset(pair[1]))):
+        await connection.execute(insert(kind), [values for _, values in group])
+
+
+def _column_values(row: Base) -> dict[str, Any]:
+    state = inspect(row)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
 
 
 async def find_analysis(session: AsyncSession, analysis_id: str, owner: str | None) -> Analysis | None:

@@ -119,9 +119,17 @@ class PriceTable(_Frozen):
             raise ValueError(f"unknown schedules: {sorted(missing)}")
         return self
 
+    @functools.cached_property
+    def _by_provider(self) -> dict[str, tuple[ModelPrice, ...]]:
+        # Several look-ups a model call (metering in two currencies, the budget's reserve and settle).
+        grouped: dict[str, list[ModelPrice]] = {}
+        for entry in self.models:
+            grouped.setdefault(entry.provider, []).append(entry)
+        return {provider: tuple(entries) for provider, entries in grouped.items()}
+
     def entry(self, provider: str, model: str, at: datetime) -> ModelPrice | None:
         """The entry billing `model` at `at`: an exact id before `*`, the latest `valid_from` first."""
-        candidates = [entry for entry in self.models if entry.provider == provider and entry.is_valid_at(at)]
+        candidates = [entry for entry in self._by_provider.get(provider, ()) if entry.is_valid_at(at)]
         for wanted in (model, ANY_MODEL):
             named = [entry for entry in candidates if wanted in entry.models]
             if named:

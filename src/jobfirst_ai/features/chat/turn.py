@@ -233,6 +233,7 @@ class ChatTurn:
             prompt=sent,
             tokens=estimate_tokens(sent or context.message),
             is_complete=True,
+            source=None,  # set, like the reply's prompt, so both rows go in one statement
             created_at=context.received_at,
         )
         reply = ChatMessage(
@@ -240,6 +241,7 @@ class ChatTurn:
             session_id=context.chat.id,
             role="assistant",
             content=text,
+            prompt=None,
             tokens=estimate_tokens(text),
             is_complete=is_complete,
             source=source,
