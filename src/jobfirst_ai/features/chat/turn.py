@@ -248,7 +248,7 @@ class ChatTurn:
             created_at=now,
         )
         context.chat.updated_at = now
-        with inline_sqlite():  # three INSERTs by primary key (db/sqlite.py)
+        with inline_sqlite():  # two INSERT statements (db/sqlite.py)
             async with self._sessions() as session, session.begin():
                 await save_turn(session, context.chat, [user, reply], is_new=context.is_new)
         return reply.id
